@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* The Debian package (or SDK) that provides a GStreamer element. */
+const char *hs_element_package (const char *factory);
+
+/* gst_element_factory_make() with an HS_ERROR_MISSING_ELEMENT that names the
+ * element and where to get it. */
+GstElement *hs_element_make    (const char *factory,
+                                const char *name,
+                                GError    **error);
+
+G_END_DECLS

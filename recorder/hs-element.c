@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "hs-element-private.h"
+
+#include "hs-error.h"
+
+static const struct {
+  const char *factory;
+  const char *package;
+} packages[] = {
+  { "appsrc", "gstreamer1.0-plugins-base" },
+  { "appsink", "gstreamer1.0-plugins-base" },
+  { "videoconvert", "gstreamer1.0-plugins-base" },
+  { "videoscale", "gstreamer1.0-plugins-base" },
+  { "videotestsrc", "gstreamer1.0-plugins-base" },
+  { "queue", "libgstreamer1.0-0 (coreelements)" },
+  { "tee", "libgstreamer1.0-0 (coreelements)" },
+  { "filesink", "libgstreamer1.0-0 (coreelements)" },
+  { "capsfilter", "libgstreamer1.0-0 (coreelements)" },
+  { "vp8enc", "gstreamer1.0-plugins-good (vpx)" },
+  { "vp9enc", "gstreamer1.0-plugins-good (vpx)" },
+  { "webmmux", "gstreamer1.0-plugins-good (matroska)" },
+  { "matroskademux", "gstreamer1.0-plugins-good (matroska)" },
+  { "av1enc", "gstreamer1.0-plugins-bad (aom)" },
+  { "cudadownload", "gstreamer1.0-plugins-bad (nvcodec, needs an NVIDIA driver)" },
+  { "cudaconvert", "gstreamer1.0-plugins-bad (nvcodec, needs an NVIDIA driver)" },
+  { "nvvideoconvert", "the NVIDIA DeepStream SDK (or Jetson's nvidia-l4t-gstreamer)" },
+  { "nvv4l2vp8enc", "Jetson's nvidia-l4t-gstreamer" },
+  { "nvv4l2vp9enc", "Jetson's nvidia-l4t-gstreamer" },
+};
+
+const char *
+hs_element_package (const char *factory)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (packages); i++)
+    if (g_str_equal (packages[i].factory, factory))
+      return packages[i].package;
+  return NULL;
+}
+
+GstElement *
+hs_element_make (const char *factory, const char *name, GError **error)
+{
+  GstElement *element;
+  const char *package;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  element = gst_element_factory_make (factory, name);
+  if (element != NULL)
+    return element;
+
+  package = hs_element_package (factory);
+  if (package != NULL)
+    g_set_error (error, HS_ERROR, HS_ERROR_MISSING_ELEMENT,
+        "GStreamer element '%s' is missing: install %s", factory, package);
+  else
+    g_set_error (error, HS_ERROR, HS_ERROR_MISSING_ELEMENT,
+        "GStreamer element '%s' is missing (see gst-inspect-1.0 %s)",
+        factory, factory);
+  return NULL;
+}

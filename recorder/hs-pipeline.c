@@ -1,0 +1,716 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "hs-pipeline.h"
+
+#include "hs-error.h"
+#include "hs-recorder-private.h"
+
+/**
+ * HsPipeline:
+ *
+ * Runs a GStreamer pipeline on a GLib main loop and stops it gracefully:
+ * EOS, wait until every recorder attached to it has closed its files, then
+ * %GST_STATE_NULL. A stop that takes longer than
+ * [property@Hindsight.Pipeline:force-timeout] is forced.
+ *
+ * ```c
+ * g_autoptr(HsPipeline) runner = hs_pipeline_new (
+ *     "videotestsrc is-live=true ! tee name=cam0 ! fakesink", &error);
+ * g_autoptr(HsRecorder) rec = hs_recorder_new (
+ *     hs_pipeline_get_pipeline (runner), "cam0", &error);
+ *
+ * hs_recorder_trigger_at (rec, 3 * GST_SECOND);
+ * hs_pipeline_run (runner, &error);     // until EOS, an error or stop()
+ * ```
+ *
+ * [method@Hindsight.Pipeline.run] iterates, on the calling thread, the main
+ * context that was thread-default when the runner was made;
+ * [method@Hindsight.Pipeline.start] iterates it on a thread of its own (like
+ * pythiags' `background=True`). Recorders made in that same context are
+ * served by that loop.
+ *
+ * Since: 0.1
+ */
+
+GST_DEBUG_CATEGORY_STATIC (hs_pipeline_debug);
+#define GST_CAT_DEFAULT hs_pipeline_debug
+
+#define DRAIN_POLL_MS 20
+
+struct _HsPipeline
+{
+  GObject parent_instance;
+
+  GstElement *pipeline;
+  GMainContext *context;
+  double force_timeout;
+
+  GMainLoop *loop;
+  GThread *thread;
+  GSource *bus_source;
+  GSource *force_source;
+  GSource *drain_source;
+  GError *error;
+  GList *stop_tasks;
+  gboolean running;
+  gboolean stopping;
+};
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HsPipeline, hs_pipeline, G_TYPE_OBJECT,
+    GST_DEBUG_CATEGORY_INIT (hs_pipeline_debug, "hindsight-pipeline", 0,
+        "hindsight pipeline runner"))
+
+enum
+{
+  PROP_0,
+  PROP_PIPELINE,
+  PROP_FORCE_TIMEOUT,
+  PROP_RUNNING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL) {
+    g_source_destroy (*source);
+    g_clear_pointer (source, g_source_unref);
+  }
+}
+
+static void
+set_error (HsPipeline *self, GError *error)
+{
+  if (self->error == NULL)
+    self->error = error;
+  else
+    g_error_free (error);
+}
+
+static void
+quit (HsPipeline *self)
+{
+  clear_source (&self->force_source);
+  clear_source (&self->drain_source);
+  if (self->loop != NULL)
+    g_main_loop_quit (self->loop);
+}
+
+static gboolean
+recorders_idle (HsPipeline *self)
+{
+  g_autoptr(GPtrArray) recorders = hs_recorder_list_for_pipeline (self->pipeline);
+
+  for (guint i = 0; i < recorders->len; i++)
+    if (hs_recorder_get_busy (recorders->pdata[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+on_drain_poll (gpointer user_data)
+{
+  HsPipeline *self = user_data;
+
+  if (!recorders_idle (self))
+    return G_SOURCE_CONTINUE;
+  GST_DEBUG_OBJECT (self, "every file is closed");
+  g_clear_pointer (&self->drain_source, g_source_unref);
+  quit (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The stream has ended (EOS or error): the recorders see it too and close
+ * their files; quit once they all have. */
+static void
+drain (HsPipeline *self)
+{
+  if (self->drain_source != NULL)
+    return;
+  if (recorders_idle (self)) {
+    quit (self);
+    return;
+  }
+  self->drain_source = g_timeout_source_new (DRAIN_POLL_MS);
+  g_source_set_callback (self->drain_source, on_drain_poll, self, NULL);
+  g_source_attach (self->drain_source, self->context);
+}
+
+static gboolean
+on_force_timeout (gpointer user_data)
+{
+  HsPipeline *self = user_data;
+
+  GST_WARNING_OBJECT (self, "graceful stop took longer than %.1f s: forcing",
+      self->force_timeout);
+  set_error (self, g_error_new (HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_FORCED,
+          "The pipeline did not stop within %.1f s and was forced; open files "
+          "may be incomplete", self->force_timeout));
+  g_clear_pointer (&self->force_source, g_source_unref);
+  quit (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_force_timeout (HsPipeline *self)
+{
+  if (self->force_source != NULL)
+    return;
+  self->force_source = g_timeout_source_new ((guint) (self->force_timeout *
+          1000));
+  g_source_set_callback (self->force_source, on_force_timeout, self, NULL);
+  g_source_attach (self->force_source, self->context);
+}
+
+static gboolean
+on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
+{
+  HsPipeline *self = user_data;
+
+  switch (GST_MESSAGE_TYPE (message)) {
+    case GST_MESSAGE_EOS:
+      GST_INFO_OBJECT (self, "end of stream");
+      arm_force_timeout (self);
+      drain (self);
+      break;
+    case GST_MESSAGE_ERROR:{
+      g_autoptr(GError) error = NULL;
+      g_autofree char *debug = NULL;
+
+      gst_message_parse_error (message, &error, &debug);
+      GST_WARNING_OBJECT (self, "error from %s: %s (%s)",
+          GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message,
+          debug ? debug : "");
+      set_error (self, g_error_new (HS_PIPELINE_ERROR,
+              HS_PIPELINE_ERROR_STREAM, "%s: %s%s%s",
+              GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message,
+              debug ? "\n" : "", debug ? debug : ""));
+      arm_force_timeout (self);
+      drain (self);
+      break;
+    }
+    case GST_MESSAGE_WARNING:{
+      g_autoptr(GError) error = NULL;
+
+      gst_message_parse_warning (message, &error, NULL);
+      g_warning ("%s: %s", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)),
+          error->message);
+      break;
+    }
+    default:
+      break;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+do_stop (gpointer user_data)
+{
+  HsPipeline *self = user_data;
+
+  if (self->running && !self->stopping) {
+    self->stopping = TRUE;
+    GST_INFO_OBJECT (self, "stopping gracefully");
+    arm_force_timeout (self);
+    /* Live sources only stop on an EOS event sent to the pipeline. */
+    gst_element_send_event (self->pipeline, gst_event_new_eos ());
+  }
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+complete_stop_tasks (HsPipeline *self)
+{
+  GList *tasks = g_steal_pointer (&self->stop_tasks);
+
+  for (GList *l = tasks; l != NULL; l = l->next) {
+    if (self->error != NULL)
+      g_task_return_error (l->data, g_error_copy (self->error));
+    else
+      g_task_return_boolean (l->data, TRUE);
+    g_object_unref (l->data);
+  }
+  g_list_free (tasks);
+}
+
+static gboolean
+begin (HsPipeline *self, GError **error)
+{
+  g_autoptr(GstBus) bus = NULL;
+
+  if (self->running) {
+    g_set_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_RUNNING,
+        "The pipeline is already running");
+    return FALSE;
+  }
+  g_clear_error (&self->error);
+  self->stopping = FALSE;
+
+  bus = gst_element_get_bus (self->pipeline);
+  self->bus_source = gst_bus_create_watch (bus);
+  g_source_set_callback (self->bus_source, G_SOURCE_FUNC (on_bus_message),
+      self, NULL);
+  g_source_attach (self->bus_source, self->context);
+  self->loop = g_main_loop_new (self->context, FALSE);
+
+  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
+    g_autoptr(GstMessage) message = gst_bus_pop_filtered (bus,
+        GST_MESSAGE_ERROR);
+
+    if (message != NULL) {
+      g_autoptr(GError) gst_error = NULL;
+
+      gst_message_parse_error (message, &gst_error, NULL);
+      g_set_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_STATE,
+          "The pipeline could not start: %s: %s",
+          GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), gst_error->message);
+    } else {
+      g_set_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_STATE,
+          "The pipeline could not start");
+    }
+    gst_element_set_state (self->pipeline, GST_STATE_NULL);
+    clear_source (&self->bus_source);
+    g_clear_pointer (&self->loop, g_main_loop_unref);
+    return FALSE;
+  }
+  self->running = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  return TRUE;
+}
+
+/* Runs on the thread that iterated the loop, once it has quit. */
+static void
+end (HsPipeline *self)
+{
+  gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  clear_source (&self->bus_source);
+  clear_source (&self->force_source);
+  clear_source (&self->drain_source);
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+  self->running = FALSE;
+  complete_stop_tasks (self);
+}
+
+static void
+hs_pipeline_dispose (GObject *object)
+{
+  HsPipeline *self = HS_PIPELINE (object);
+
+  if (self->thread != NULL) {
+    hs_pipeline_stop (self);
+    g_thread_join (g_steal_pointer (&self->thread));
+  }
+  if (self->pipeline != NULL)
+    gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  gst_clear_object (&self->pipeline);
+
+  G_OBJECT_CLASS (hs_pipeline_parent_class)->dispose (object);
+}
+
+static void
+hs_pipeline_finalize (GObject *object)
+{
+  HsPipeline *self = HS_PIPELINE (object);
+
+  g_clear_error (&self->error);
+  g_main_context_unref (self->context);
+
+  G_OBJECT_CLASS (hs_pipeline_parent_class)->finalize (object);
+}
+
+static void
+hs_pipeline_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  HsPipeline *self = HS_PIPELINE (object);
+
+  switch (prop_id) {
+    case PROP_PIPELINE:
+      g_value_set_object (value, self->pipeline);
+      break;
+    case PROP_FORCE_TIMEOUT:
+      g_value_set_double (value, self->force_timeout);
+      break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+hs_pipeline_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  HsPipeline *self = HS_PIPELINE (object);
+
+  switch (prop_id) {
+    case PROP_PIPELINE:
+      self->pipeline = g_value_dup_object (value);
+      break;
+    case PROP_FORCE_TIMEOUT:
+      hs_pipeline_set_force_timeout (self, g_value_get_double (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+hs_pipeline_class_init (HsPipelineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hs_pipeline_dispose;
+  object_class->finalize = hs_pipeline_finalize;
+  object_class->get_property = hs_pipeline_get_property;
+  object_class->set_property = hs_pipeline_set_property;
+
+  /**
+   * HsPipeline:pipeline:
+   *
+   * The pipeline that is run.
+   */
+  properties[PROP_PIPELINE] =
+      g_param_spec_object ("pipeline", NULL, NULL, GST_TYPE_ELEMENT,
+      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * HsPipeline:force-timeout:
+   *
+   * Seconds a graceful stop waits for EOS and for every open file to close
+   * before it gives up and stops the pipeline anyway.
+   */
+  properties[PROP_FORCE_TIMEOUT] =
+      g_param_spec_double ("force-timeout", NULL, NULL, 0, 3600,
+      HS_PIPELINE_DEFAULT_FORCE_TIMEOUT,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * HsPipeline:running:
+   *
+   * Whether the pipeline is playing under this runner.
+   */
+  properties[PROP_RUNNING] =
+      g_param_spec_boolean ("running", NULL, NULL, FALSE,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+hs_pipeline_init (HsPipeline *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->force_timeout = HS_PIPELINE_DEFAULT_FORCE_TIMEOUT;
+}
+
+/**
+ * hs_pipeline_new:
+ * @description: a pipeline description, as for gst-launch-1.0
+ * @error: return location for a #GError
+ *
+ * Builds a pipeline from a description.
+ *
+ * Returns: (transfer full) (nullable): the runner, or %NULL with
+ *   %HS_PIPELINE_ERROR_DESCRIPTION
+ */
+HsPipeline *
+hs_pipeline_new (const char *description, GError **error)
+{
+  g_autoptr(GError) parse_error = NULL;
+  g_autoptr(GstParseContext) ctx = gst_parse_context_new ();
+  GstElement *element;
+  HsPipeline *self;
+
+  g_return_val_if_fail (description != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  element = gst_parse_launch_full (description, ctx, GST_PARSE_FLAG_FATAL_ERRORS,
+      &parse_error);
+  if (element == NULL || parse_error != NULL) {
+    g_auto(GStrv) missing = gst_parse_context_get_missing_elements (ctx);
+
+    if (element != NULL)
+      gst_object_unref (gst_object_ref_sink (element));
+    if (missing != NULL && missing[0] != NULL) {
+      g_autofree char *names = g_strjoinv (", ", missing);
+
+      g_set_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_DESCRIPTION,
+          "No such element: %s (%s)", names,
+          parse_error ? parse_error->message : "not installed");
+    } else {
+      g_set_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_DESCRIPTION,
+          "Bad pipeline description: %s",
+          parse_error ? parse_error->message : "nothing to build");
+    }
+    return NULL;
+  }
+  gst_object_ref_sink (element);
+
+  if (!GST_IS_PIPELINE (element)) {
+    GstElement *pipeline = gst_pipeline_new (NULL);
+
+    gst_bin_add (GST_BIN (pipeline), element);
+    gst_object_unref (element);
+    element = gst_object_ref_sink (pipeline);
+  }
+  self = hs_pipeline_new_for_pipeline (element);
+  gst_object_unref (element);
+  return self;
+}
+
+/**
+ * hs_pipeline_new_for_pipeline:
+ * @pipeline: (transfer none): the application's own pipeline
+ *
+ * Wraps a pipeline the application built.
+ *
+ * Returns: (transfer full): the runner
+ */
+HsPipeline *
+hs_pipeline_new_for_pipeline (GstElement *pipeline)
+{
+  g_return_val_if_fail (GST_IS_ELEMENT (pipeline), NULL);
+
+  return g_object_new (HS_TYPE_PIPELINE, "pipeline", pipeline, NULL);
+}
+
+/**
+ * hs_pipeline_get_pipeline:
+ * @self: a runner
+ *
+ * Returns: (transfer none): the pipeline
+ */
+GstElement *
+hs_pipeline_get_pipeline (HsPipeline *self)
+{
+  g_return_val_if_fail (HS_IS_PIPELINE (self), NULL);
+  return self->pipeline;
+}
+
+/**
+ * hs_pipeline_run:
+ * @self: a runner
+ * @error: return location for a #GError
+ *
+ * Plays the pipeline and iterates its main context on this thread until the
+ * stream ends, an error is posted, or [method@Hindsight.Pipeline.stop] is
+ * called; in each case it waits for the recorders' files to close, then
+ * stops the pipeline.
+ *
+ * Returns: %TRUE if the pipeline ran and stopped cleanly
+ */
+gboolean
+hs_pipeline_run (HsPipeline *self, GError **error)
+{
+  g_return_val_if_fail (HS_IS_PIPELINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!begin (self, error))
+    return FALSE;
+  g_main_loop_run (self->loop);
+  end (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+
+  if (self->error != NULL) {
+    g_propagate_error (error, g_steal_pointer (&self->error));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gpointer
+run_thread (gpointer user_data)
+{
+  HsPipeline *self = user_data;
+
+  g_main_context_push_thread_default (self->context);
+  g_main_loop_run (self->loop);
+  end (self);
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+/**
+ * hs_pipeline_start:
+ * @self: a runner
+ * @error: return location for a #GError
+ *
+ * Plays the pipeline and iterates its main context on a new thread; returns
+ * at once. Collect the outcome with [method@Hindsight.Pipeline.wait].
+ *
+ * Returns: %TRUE if the pipeline started
+ */
+gboolean
+hs_pipeline_start (HsPipeline *self, GError **error)
+{
+  g_return_val_if_fail (HS_IS_PIPELINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->thread != NULL) {
+    g_set_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_RUNNING,
+        "The pipeline is already running in the background");
+    return FALSE;
+  }
+  if (!begin (self, error))
+    return FALSE;
+  self->thread = g_thread_new ("hs-pipeline", run_thread, self);
+  return TRUE;
+}
+
+/**
+ * hs_pipeline_wait:
+ * @self: a runner
+ * @error: return location for a #GError
+ *
+ * Waits until a pipeline started with [method@Hindsight.Pipeline.start] has
+ * stopped (on its own, or after [method@Hindsight.Pipeline.stop]).
+ *
+ * Returns: %TRUE if the pipeline ran and stopped cleanly
+ */
+gboolean
+hs_pipeline_wait (HsPipeline *self, GError **error)
+{
+  g_return_val_if_fail (HS_IS_PIPELINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->thread == NULL) {
+    g_set_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_RUNNING,
+        "The pipeline was not started in the background");
+    return FALSE;
+  }
+  g_thread_join (g_steal_pointer (&self->thread));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  if (self->error != NULL) {
+    g_propagate_error (error, g_steal_pointer (&self->error));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * hs_pipeline_stop:
+ * @self: a runner
+ *
+ * Asks for a graceful stop: EOS into the pipeline, wait for every open file
+ * to close, then stop; forced after #HsPipeline:force-timeout. Returns at
+ * once; safe to call from any thread, a signal handler's main-loop callback
+ * included.
+ */
+void
+hs_pipeline_stop (HsPipeline *self)
+{
+  g_return_if_fail (HS_IS_PIPELINE (self));
+  g_main_context_invoke (self->context, do_stop, g_object_ref (self));
+}
+
+/**
+ * hs_pipeline_stop_async:
+ * @self: a runner
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called once the pipeline has stopped
+ * @user_data: data for @callback
+ *
+ * Like [method@Hindsight.Pipeline.stop], and completes once the pipeline has
+ * stopped. Cancelling stops the waiting, not the stop.
+ */
+void
+hs_pipeline_stop_async (HsPipeline          *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (HS_IS_PIPELINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hs_pipeline_stop_async);
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_set_return_on_cancel (task, TRUE);
+  if (!self->running) {
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return;
+  }
+  self->stop_tasks = g_list_append (self->stop_tasks, task);
+  hs_pipeline_stop (self);
+}
+
+/**
+ * hs_pipeline_stop_finish:
+ * @self: a runner
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the pipeline stopped cleanly
+ */
+gboolean
+hs_pipeline_stop_finish (HsPipeline    *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (HS_IS_PIPELINE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+      hs_pipeline_stop_async, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * hs_pipeline_get_running:
+ * @self: a runner
+ *
+ * Returns: whether the pipeline is playing under this runner
+ */
+gboolean
+hs_pipeline_get_running (HsPipeline *self)
+{
+  g_return_val_if_fail (HS_IS_PIPELINE (self), FALSE);
+  return self->running;
+}
+
+/**
+ * hs_pipeline_get_force_timeout:
+ * @self: a runner
+ *
+ * Returns: the seconds a graceful stop may take
+ */
+double
+hs_pipeline_get_force_timeout (HsPipeline *self)
+{
+  g_return_val_if_fail (HS_IS_PIPELINE (self), 0);
+  return self->force_timeout;
+}
+
+/**
+ * hs_pipeline_set_force_timeout:
+ * @self: a runner
+ * @seconds: the seconds a graceful stop may take
+ *
+ * Sets #HsPipeline:force-timeout.
+ */
+void
+hs_pipeline_set_force_timeout (HsPipeline *self, double seconds)
+{
+  g_return_if_fail (HS_IS_PIPELINE (self));
+  g_return_if_fail (seconds >= 0);
+
+  if (self->force_timeout == seconds)
+    return;
+  self->force_timeout = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FORCE_TIMEOUT]);
+}

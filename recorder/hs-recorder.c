@@ -1,0 +1,2071 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "hs-recorder-private.h"
+
+#include <gst/app/app.h>
+#include <glib/gstdio.h>
+
+#include "hs-element-private.h"
+#include "hs-error.h"
+#include "hs-location-private.h"
+#include "hs-recording-private.h"
+#include "hs-ring-buffer-private.h"
+#include "hs-writer-private.h"
+
+/**
+ * HsRecorder:
+ *
+ * Records what a tee of a running pipeline carried before and after an
+ * event.
+ *
+ * The recorder adds a branch to the tee (`queue ! videoconvert ! appsink`)
+ * that keeps the last [property@Hindsight.Recorder:pre] seconds of frames in
+ * an [class@Hindsight.RingBuffer]. A trigger at running time T writes a WebM
+ * file with the frames from `T - pre` to `T + post`; each further trigger
+ * before that end moves the end to `T' + post`. Files never overlap and
+ * never leave a gap when windows touch.
+ *
+ * ```c
+ * g_autoptr(GError) error = NULL;
+ * g_autoptr(HsRecorder) rec = hs_recorder_new (pipeline, "cam0", &error);
+ *
+ * g_object_set (rec, "pre", 2.0, "post", 2.0,
+ *               "location", "clips/%{source}-%{index}.webm", NULL);
+ * g_signal_connect (rec, "recording-finished", G_CALLBACK (on_finished), NULL);
+ * hs_recorder_trigger_at (rec, 3 * GST_SECOND);   // writes [1 s, 5 s)
+ * ```
+ *
+ * Every decision and every signal happens on the [struct@GLib.MainContext]
+ * that was the thread-default one when the recorder was made; that context
+ * must be running for files to be written. The methods may be called from
+ * any thread.
+ *
+ * Since: 0.1
+ */
+
+GST_DEBUG_CATEGORY_STATIC (hs_recorder_debug);
+#define GST_CAT_DEFAULT hs_recorder_debug
+
+/* The ring spans pre plus this much, so that a trigger "now" still finds
+ * T - pre although the newest frame is a little older than the clock. */
+#define RING_MARGIN (GST_SECOND / 2)
+#define TICK_MS 50
+#define MIN_STALL_TIMEOUT (GST_SECOND / 2)
+#define CLOSE_TIMEOUT (5 * GST_SECOND)
+
+/* What the streaming threads reach the recorder through. Detaching clears
+ * @recorder under @lock, so a callback still running in the branch never
+ * sees a recorder that is gone. */
+typedef struct {
+  gatomicrefcount ref;
+  GMutex lock;
+  HsRecorder *recorder;
+} StreamLink;
+
+typedef struct {
+  HsRecorder *recorder;
+  HsWriter *writer;
+  HsRecording *recording;
+  GList *waiters;               /* GTask */
+} FileJob;
+
+struct _HsRecorder
+{
+  GObject parent_instance;
+
+  GstElement *pipeline;
+  char *source;
+  GMainContext *context;
+
+  /* settings */
+  double pre;
+  double post;
+  double max_duration;
+  char *location;
+  char *encoder;
+  gboolean rebase_timestamps;
+  guint64 max_ring_bytes;
+  HsCopyFrames copy_frames;
+  HsLocationFunc location_func;
+  gpointer location_data;
+  GDestroyNotify location_destroy;
+
+  /* ring branch */
+  GstElement *tee;
+  GstPad *tee_pad;
+  GstElement *branch;
+  GstElement *queue;
+  HsRingBuffer *ring;
+  GSource *wakeup;
+  StreamLink *link;
+  gulong bus_handler;
+  gboolean detached;
+
+  /* shared with streaming threads, under stream_lock */
+  GMutex stream_lock;
+  gboolean interested;
+  gboolean eos;
+  gboolean live;
+  gboolean live_known;
+  char *source_error;
+  char *unsupported_caps;
+  gint64 last_arrival_us;
+  guint64 n_dropped;
+  GstBufferPool *last_pool;
+  gboolean last_pool_bounded;
+
+  /* main context only */
+  GArray *pending;              /* GstClockTime, sorted */
+  GList *pending_waiters;       /* GTask for triggers not started yet */
+  gboolean active;
+  GstClockTime start;           /* window start, for skipping older frames */
+  gint64 requested_start;
+  GstClockTime end;             /* window end, excluded */
+  guint64 cursor;               /* seq of the next frame to consider */
+  GstClockTime boundary;        /* first time the next window may start at */
+  FileJob *current;
+  GList *window_waiters;        /* GTask waiting for the window's first file */
+  gboolean window_has_file;
+  gint64 window_opened_us;
+  guint64 dropped_at_open;
+  GstClockTime file_first;
+  GList *closing;               /* FileJob */
+  guint index;
+  GSource *tick;
+  gboolean busy;
+};
+
+static void hs_recorder_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HsRecorder, hs_recorder, G_TYPE_OBJECT,
+    G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, hs_recorder_initable_iface_init)
+    GST_DEBUG_CATEGORY_INIT (hs_recorder_debug, "hindsight", 0,
+        "hindsight recorder"))
+
+G_DEFINE_ENUM_TYPE (HsCopyFrames, hs_copy_frames,
+    G_DEFINE_ENUM_VALUE (HS_COPY_FRAMES_AUTO, "auto"),
+    G_DEFINE_ENUM_VALUE (HS_COPY_FRAMES_ALWAYS, "always"),
+    G_DEFINE_ENUM_VALUE (HS_COPY_FRAMES_NEVER, "never"))
+
+enum
+{
+  PROP_0,
+  PROP_PIPELINE,
+  PROP_SOURCE,
+  PROP_PRE,
+  PROP_POST,
+  PROP_MAX_DURATION,
+  PROP_LOCATION,
+  PROP_ENCODER,
+  PROP_REBASE_TIMESTAMPS,
+  PROP_MAX_RING_BYTES,
+  PROP_COPY_FRAMES,
+  PROP_BUSY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_RECORDING_STARTED,
+  SIGNAL_RECORDING_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void pump (HsRecorder *self);
+
+static StreamLink *
+stream_link_new (HsRecorder *self)
+{
+  StreamLink *link = g_new0 (StreamLink, 1);
+
+  g_atomic_ref_count_init (&link->ref);
+  g_mutex_init (&link->lock);
+  link->recorder = self;
+  return link;
+}
+
+static gpointer
+stream_link_ref (StreamLink *link)
+{
+  g_atomic_ref_count_inc (&link->ref);
+  return link;
+}
+
+static void
+stream_link_unref (gpointer data)
+{
+  StreamLink *link = data;
+
+  if (g_atomic_ref_count_dec (&link->ref)) {
+    g_mutex_clear (&link->lock);
+    g_free (link);
+  }
+}
+
+static void
+stream_link_closure_notify (gpointer data, GClosure *closure)
+{
+  stream_link_unref (data);
+}
+
+static void
+stream_link_sever (StreamLink *link)
+{
+  g_mutex_lock (&link->lock);
+  link->recorder = NULL;
+  g_mutex_unlock (&link->lock);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Registry of recorders per pipeline, for HsPipeline's graceful stop.      */
+
+static GMutex registry_lock;
+static GQuark registry_quark;
+
+static void
+registry_add (HsRecorder *self)
+{
+  GPtrArray *list;
+
+  g_mutex_lock (&registry_lock);
+  if (registry_quark == 0)
+    registry_quark = g_quark_from_static_string ("hs-recorders");
+  list = g_object_get_qdata (G_OBJECT (self->pipeline), registry_quark);
+  if (list == NULL) {
+    list = g_ptr_array_new ();
+    g_object_set_qdata_full (G_OBJECT (self->pipeline), registry_quark, list,
+        (GDestroyNotify) g_ptr_array_unref);
+  }
+  g_ptr_array_add (list, self);
+  g_mutex_unlock (&registry_lock);
+}
+
+static void
+registry_remove (HsRecorder *self)
+{
+  GPtrArray *list;
+
+  g_mutex_lock (&registry_lock);
+  list = registry_quark ?
+      g_object_get_qdata (G_OBJECT (self->pipeline), registry_quark) : NULL;
+  if (list != NULL)
+    g_ptr_array_remove (list, self);
+  g_mutex_unlock (&registry_lock);
+}
+
+GPtrArray *
+hs_recorder_list_for_pipeline (GstElement *pipeline)
+{
+  GPtrArray *result = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *list;
+
+  g_mutex_lock (&registry_lock);
+  list = registry_quark ?
+      g_object_get_qdata (G_OBJECT (pipeline), registry_quark) : NULL;
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    g_ptr_array_add (result, g_object_ref (list->pdata[i]));
+  g_mutex_unlock (&registry_lock);
+  return result;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tee lookup                                                               */
+
+static gboolean
+is_tee (GstElement *element)
+{
+  GstElementFactory *factory = gst_element_get_factory (element);
+
+  return factory != NULL &&
+      g_str_equal (GST_OBJECT_NAME (factory), "tee");
+}
+
+static void
+collect_tees (GstBin *bin, GPtrArray *names)
+{
+  GList *children;
+
+  GST_OBJECT_LOCK (bin);
+  children = g_list_copy_deep (GST_BIN_CHILDREN (bin),
+      (GCopyFunc) (void (*) (void)) gst_object_ref, NULL);
+  GST_OBJECT_UNLOCK (bin);
+
+  /* GstBin keeps its children newest first. */
+  children = g_list_reverse (children);
+  for (GList *l = children; l != NULL; l = l->next) {
+    GstElement *child = l->data;
+
+    if (is_tee (child))
+      g_ptr_array_add (names, gst_object_get_name (GST_OBJECT (child)));
+    else if (GST_IS_BIN (child))
+      collect_tees (GST_BIN (child), names);
+  }
+  g_list_free_full (children, gst_object_unref);
+}
+
+GStrv
+hs_recorder_list_tees (GstElement *pipeline)
+{
+  GPtrArray *names = g_ptr_array_new ();
+
+  if (GST_IS_BIN (pipeline))
+    collect_tees (GST_BIN (pipeline), names);
+  g_ptr_array_add (names, NULL);
+  return (GStrv) g_ptr_array_free (names, FALSE);
+}
+
+char *
+hs_recorder_describe_tees (GstElement *pipeline)
+{
+  g_auto(GStrv) names = hs_recorder_list_tees (pipeline);
+
+  if (names[0] == NULL)
+    return g_strdup ("the pipeline has no tee");
+  {
+    g_autofree char *joined = g_strjoinv (", ", names);
+    return g_strconcat ("tees: ", joined, NULL);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Streaming-thread side                                                    */
+
+static void
+wake (HsRecorder *self)
+{
+  if (self->wakeup != NULL)
+    g_source_set_ready_time (self->wakeup, 0);
+}
+
+static gboolean
+pool_is_bounded (HsRecorder *self, GstBufferPool *pool)
+{
+  if (pool != self->last_pool) {
+    GstStructure *config = gst_buffer_pool_get_config (pool);
+    guint max = 0;
+
+    gst_buffer_pool_config_get_params (config, NULL, NULL, NULL, &max);
+    gst_structure_free (config);
+    self->last_pool = pool;
+    self->last_pool_bounded = max > 0;
+    GST_DEBUG_OBJECT (self, "frames come from a pool of at most %u buffers",
+        max);
+  }
+  return self->last_pool_bounded;
+}
+
+/* Holding references to frames from a bounded pool would starve it: the
+ * camera or decoder would stall. Such frames are copied into system memory. */
+static GstSample *
+maybe_copy (HsRecorder *self, GstSample *sample)
+{
+  GstBuffer *buffer = gst_sample_get_buffer (sample);
+  gboolean copy;
+
+  if (buffer == NULL || self->copy_frames == HS_COPY_FRAMES_NEVER)
+    return sample;
+  copy = self->copy_frames == HS_COPY_FRAMES_ALWAYS ||
+      (buffer->pool != NULL && pool_is_bounded (self, buffer->pool));
+  if (copy) {
+    GstBuffer *deep = gst_buffer_copy_deep (buffer);
+    const GstStructure *info = gst_sample_get_info (sample);
+    GstSample *copied = gst_sample_new (deep, gst_sample_get_caps (sample),
+        gst_sample_get_segment (sample), info ? gst_structure_copy (info) :
+        NULL);
+
+    gst_buffer_unref (deep);
+    gst_sample_unref (sample);
+    return copied;
+  }
+  return sample;
+}
+
+static void
+learn_liveness (HsRecorder *self, GstAppSink *sink)
+{
+  g_autoptr(GstQuery) query = gst_query_new_latency ();
+  gboolean live = FALSE;
+  GstPad *pad = GST_BASE_SINK_PAD (GST_BASE_SINK (sink));
+
+  if (gst_pad_peer_query (pad, query))
+    gst_query_parse_latency (query, &live, NULL, NULL);
+
+  /* A live source must never wait for the ring, so its queue drops (and
+   * counts) what it cannot hold. A non-live source has no deadline: a
+   * blocking queue makes the recording exact instead. */
+  if (live)
+    g_object_set (self->queue, "leaky", 2 /* downstream */, NULL);
+
+  g_mutex_lock (&self->stream_lock);
+  self->live = live;
+  self->live_known = TRUE;
+  g_mutex_unlock (&self->stream_lock);
+  GST_INFO_OBJECT (self, "source %s is %s", self->source,
+      live ? "live" : "not live");
+}
+
+static void
+add_sample (HsRecorder *self, GstAppSink *sink, GstSample *sample)
+{
+  gboolean interested;
+
+  if (!self->live_known)
+    learn_liveness (self, sink);
+
+  sample = maybe_copy (self, sample);
+  hs_ring_buffer_push (self->ring, sample);
+  gst_sample_unref (sample);
+
+  g_mutex_lock (&self->stream_lock);
+  self->last_arrival_us = g_get_monotonic_time ();
+  self->eos = FALSE;
+  interested = self->interested;
+  g_mutex_unlock (&self->stream_lock);
+
+  if (interested)
+    wake (self);
+}
+
+static GstFlowReturn
+on_new_sample (GstAppSink *sink, gpointer user_data)
+{
+  StreamLink *link = user_data;
+  GstSample *sample = gst_app_sink_pull_sample (sink);
+
+  if (sample == NULL)
+    return GST_FLOW_OK;
+  g_mutex_lock (&link->lock);
+  if (link->recorder != NULL)
+    add_sample (link->recorder, sink, sample);
+  else
+    gst_sample_unref (sample);
+  g_mutex_unlock (&link->lock);
+  return GST_FLOW_OK;
+}
+
+static void
+mark_eos (HsRecorder *self)
+{
+  GST_DEBUG_OBJECT (self, "source %s reached EOS", self->source);
+  g_mutex_lock (&self->stream_lock);
+  self->eos = TRUE;
+  g_mutex_unlock (&self->stream_lock);
+  wake (self);
+}
+
+static void
+on_eos (GstAppSink *sink, gpointer user_data)
+{
+  StreamLink *link = user_data;
+
+  g_mutex_lock (&link->lock);
+  if (link->recorder != NULL)
+    mark_eos (link->recorder);
+  g_mutex_unlock (&link->lock);
+}
+
+static void
+on_queue_overrun (GstElement *queue, gpointer user_data)
+{
+  StreamLink *link = user_data;
+  guint leaky = 0;
+
+  g_object_get (queue, "leaky", &leaky, NULL);
+  if (leaky == 0)
+    return;
+  g_mutex_lock (&link->lock);
+  if (link->recorder != NULL) {
+    g_mutex_lock (&link->recorder->stream_lock);
+    link->recorder->n_dropped++;
+    g_mutex_unlock (&link->recorder->stream_lock);
+  }
+  g_mutex_unlock (&link->lock);
+}
+
+/* A tee that does not carry raw-convertible video would fail to negotiate
+ * and post an error that stops the user's pipeline. The branch refuses such
+ * caps itself: it drops the data and reports the reason with the next
+ * recording. */
+static gboolean
+check_caps (HsRecorder *self, GstCaps *caps)
+{
+  GstStructure *s = gst_caps_get_structure (caps, 0);
+  gboolean video = gst_structure_has_name (s, "video/x-raw");
+
+  g_mutex_lock (&self->stream_lock);
+  g_clear_pointer (&self->unsupported_caps, g_free);
+  if (!video)
+    self->unsupported_caps = g_strdup (gst_structure_get_name (s));
+  g_mutex_unlock (&self->stream_lock);
+  if (!video)
+    GST_WARNING_OBJECT (self, "tee %s carries %s, not raw video: not "
+        "recording it", self->source, gst_structure_get_name (s));
+  return video;
+}
+
+static GstPadProbeReturn
+on_branch_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  StreamLink *link = user_data;
+  GstPadProbeReturn ret = GST_PAD_PROBE_OK;
+  HsRecorder *self;
+
+  g_mutex_lock (&link->lock);
+  self = link->recorder;
+  if (self != NULL && (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)) {
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+    GstCaps *caps;
+
+    if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS) {
+      gst_event_parse_caps (event, &caps);
+      if (!check_caps (self, caps))
+        ret = GST_PAD_PROBE_DROP;
+    }
+  } else if (self != NULL) {
+    g_mutex_lock (&self->stream_lock);
+    if (self->unsupported_caps != NULL)
+      ret = GST_PAD_PROBE_DROP;
+    g_mutex_unlock (&self->stream_lock);
+  }
+  g_mutex_unlock (&link->lock);
+  return ret;
+}
+
+static void
+on_bus_sync_message (GstBus *bus, GstMessage *message, gpointer user_data)
+{
+  StreamLink *link = user_data;
+  g_autoptr(GError) error = NULL;
+  HsRecorder *self;
+
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
+    return;
+  gst_message_parse_error (message, &error, NULL);
+  g_mutex_lock (&link->lock);
+  self = link->recorder;
+  if (self != NULL) {
+    g_mutex_lock (&self->stream_lock);
+    if (self->source_error == NULL)
+      self->source_error = g_strdup_printf ("%s: %s",
+          GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message);
+    g_mutex_unlock (&self->stream_lock);
+    wake (self);
+  }
+  g_mutex_unlock (&link->lock);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Main-context side                                                        */
+
+static GstClockTime
+seconds_to_time (double seconds)
+{
+  return (GstClockTime) (seconds * GST_SECOND + 0.5);
+}
+
+static void
+update_busy (HsRecorder *self)
+{
+  gboolean busy = self->active || self->pending->len > 0 ||
+      self->closing != NULL;
+
+  if (busy == self->busy)
+    return;
+  self->busy = busy;
+  GST_DEBUG_OBJECT (self, "busy: %d", busy);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static GstClockTime
+clock_running_time (HsRecorder *self)
+{
+  g_autoptr(GstClock) clock = gst_element_get_clock (self->pipeline);
+  GstClockTime now, base;
+
+  if (clock == NULL || GST_STATE (self->pipeline) != GST_STATE_PLAYING)
+    return GST_CLOCK_TIME_NONE;
+  now = gst_clock_get_time (clock);
+  base = gst_element_get_base_time (self->pipeline);
+  return now > base ? now - base : 0;
+}
+
+static void
+complete_waiters (GList *waiters, HsRecording *recording)
+{
+  for (GList *l = waiters; l != NULL; l = l->next) {
+    GTask *task = l->data;
+    const GError *error = hs_recording_get_error (recording);
+
+    if (error != NULL)
+      g_task_return_error (task, g_error_copy (error));
+    else
+      g_task_return_pointer (task, g_object_ref (recording), g_object_unref);
+    g_object_unref (task);
+  }
+  g_list_free (waiters);
+}
+
+static void
+job_free (FileJob *job)
+{
+  hs_writer_free (job->writer);
+  g_clear_object (&job->recording);
+  g_free (job);
+}
+
+static void
+emit_finished (HsRecorder *self, HsRecording *recording, guint64 bytes,
+               const GError *error, GList *waiters)
+{
+  hs_recording_finish (recording, bytes, error);
+  GST_INFO_OBJECT (self, "finished %s: %" G_GUINT64_FORMAT " frames from %"
+      GST_TIME_FORMAT "%s%s", hs_recording_get_location (recording),
+      hs_recording_get_n_frames (recording),
+      GST_TIME_ARGS (hs_recording_get_start_time (recording)),
+      error ? ", error: " : "", error ? error->message : "");
+  g_signal_emit (self, signals[SIGNAL_RECORDING_FINISHED], 0, recording);
+  complete_waiters (waiters, recording);
+}
+
+static void
+on_writer_done (HsWriter *writer, const GError *error, gpointer user_data)
+{
+  FileJob *job = user_data;
+  HsRecorder *self = job->recorder;
+  g_autoptr(GError) combined = NULL;
+  const GError *recording_error = hs_recording_get_error (job->recording);
+  GList *waiters = g_steal_pointer (&job->waiters);
+
+  if (self->current == job) {
+    /* The record pipeline failed while the window was still open: the
+     * window ends here; later frames wait for a new trigger. */
+    self->current = NULL;
+    self->active = FALSE;
+    self->boundary = self->end;
+  } else {
+    self->closing = g_list_remove (self->closing, job);
+  }
+
+  if (error != NULL || recording_error != NULL)
+    combined = g_error_copy (error ? error : recording_error);
+
+  {
+    g_autoptr(HsRecording) recording = g_object_ref (job->recording);
+    guint64 bytes = hs_writer_get_bytes (writer);
+
+    job_free (job);
+    emit_finished (self, recording, bytes, combined, waiters);
+  }
+  pump (self);
+}
+
+/* Wall-clock time of a frame: the pipeline clock tells how long ago its
+ * running time was. A non-live source runs ahead of the clock; its frames
+ * are stamped with the time they were written. */
+static GDateTime *
+frame_date (HsRecorder *self, GstClockTime time)
+{
+  GstClockTime now = clock_running_time (self);
+  gboolean live;
+  g_autoptr(GDateTime) wall = g_date_time_new_now_local ();
+
+  g_mutex_lock (&self->stream_lock);
+  live = self->live;
+  g_mutex_unlock (&self->stream_lock);
+
+  if (live && now != GST_CLOCK_TIME_NONE && time <= now)
+    return g_date_time_add (wall, -(GTimeSpan) ((now - time) / GST_USECOND));
+  return g_steal_pointer (&wall);
+}
+
+static char *
+choose_location (HsRecorder *self, HsRecording *recording, GError **error)
+{
+  g_autofree char *path = NULL;
+
+  if (self->location_func != NULL)
+    path = self->location_func (self, recording, self->location_data);
+  if (path == NULL)
+    path = hs_location_expand (self->location ? self->location :
+        HS_RECORDER_DEFAULT_LOCATION, self->source,
+        hs_recording_get_index (recording), hs_location_next_n (),
+        hs_recording_get_date (recording), error);
+  if (path == NULL)
+    return NULL;
+  return hs_location_reserve (path, error);
+}
+
+static guint64
+dropped_now (HsRecorder *self)
+{
+  guint64 n;
+
+  g_mutex_lock (&self->stream_lock);
+  n = self->n_dropped;
+  g_mutex_unlock (&self->stream_lock);
+  return n;
+}
+
+static void
+close_file (HsRecorder *self, const GError *error)
+{
+  FileJob *job = self->current;
+
+  if (job == NULL)
+    return;
+  self->current = NULL;
+  hs_recording_add_dropped (job->recording, dropped_now (self) -
+      self->dropped_at_open);
+  if (error != NULL)
+    hs_recording_set_error (job->recording, error);
+  self->closing = g_list_append (self->closing, job);
+  hs_writer_finish (job->writer);
+}
+
+static gboolean
+open_file (HsRecorder *self, const HsRingEntry *e, gint64 requested_start)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HsRecording) recording = NULL;
+  g_autoptr(GDateTime) date = frame_date (self, e->time);
+  g_autofree char *location = NULL;
+  HsWriterOptions options = { 0 };
+  FileJob *job = NULL;
+
+  recording = hs_recording_new (self->source, ++self->index, requested_start);
+  hs_recording_set_date (recording, date);
+
+  location = choose_location (self, recording, &error);
+  if (location != NULL) {
+    hs_recording_set_location (recording, location);
+    options.encoder = self->encoder;
+    options.date = date;
+    job = g_new0 (FileJob, 1);
+    job->recorder = self;
+    job->recording = g_object_ref (recording);
+    job->writer = hs_writer_new (location, gst_sample_get_caps (e->sample),
+        &options, self->context, on_writer_done, job, &error);
+    if (job->writer == NULL) {
+      g_clear_object (&job->recording);
+      g_free (job);
+    }
+  }
+
+  if (error != NULL) {
+    GList *waiters = g_steal_pointer (&self->window_waiters);
+
+    GST_WARNING_OBJECT (self, "cannot record: %s", error->message);
+    if (location != NULL)
+      g_unlink (location);
+    emit_finished (self, recording, 0, error, waiters);
+    return FALSE;
+  }
+
+  job->waiters = g_steal_pointer (&self->window_waiters);
+  self->current = job;
+  self->file_first = e->time;
+  self->dropped_at_open = dropped_now (self);
+  GST_INFO_OBJECT (self, "recording %s from %" GST_TIME_FORMAT " (window %"
+      GST_TIME_FORMAT " - %" GST_TIME_FORMAT ")", location,
+      GST_TIME_ARGS (e->time), GST_TIME_ARGS (self->start),
+      GST_TIME_ARGS (self->end));
+  g_signal_emit (self, signals[SIGNAL_RECORDING_STARTED], 0, recording);
+  return TRUE;
+}
+
+static void
+start_window (HsRecorder *self, GstClockTime trigger)
+{
+  gint64 wanted = (gint64) trigger - (gint64) seconds_to_time (self->pre);
+
+  self->requested_start = MAX (wanted, (gint64) self->boundary);
+  self->start = self->requested_start > 0 ? self->requested_start : 0;
+  self->end = trigger + seconds_to_time (self->post);
+  self->active = TRUE;
+  self->window_has_file = FALSE;
+  self->window_opened_us = g_get_monotonic_time ();
+  self->window_waiters = g_list_concat (self->window_waiters,
+      g_steal_pointer (&self->pending_waiters));
+  GST_DEBUG_OBJECT (self, "trigger at %" GST_TIME_FORMAT ": window %"
+      GST_TIME_FORMAT " - %" GST_TIME_FORMAT, GST_TIME_ARGS (trigger),
+      GST_TIME_ARGS (self->start), GST_TIME_ARGS (self->end));
+}
+
+static void
+finish_window (HsRecorder *self, const GError *error, gboolean reached_end)
+{
+  if (self->current != NULL) {
+    close_file (self, error);
+  } else if (self->window_has_file) {
+    /* The window's last file already went (rollover that failed). */
+  } else {
+    /* Nothing was written: report the empty window rather than hide it. */
+    g_autoptr(HsRecording) recording = hs_recording_new (self->source, 0,
+        self->requested_start);
+    g_autoptr(GError) empty = NULL;
+    GList *waiters = g_steal_pointer (&self->window_waiters);
+
+    if (error != NULL)
+      empty = g_error_copy (error);
+    else
+      empty = g_error_new (HS_ERROR, HS_ERROR_NO_FRAMES,
+          "No frame of source '%s' arrived between %" GST_TIME_FORMAT
+          " and %" GST_TIME_FORMAT, self->source,
+          GST_TIME_ARGS (self->start), GST_TIME_ARGS (self->end));
+    emit_finished (self, recording, 0, empty, waiters);
+  }
+  if (reached_end)
+    self->boundary = self->end;
+  self->active = FALSE;
+}
+
+static GstBuffer *
+restamp (HsRecorder *self, const HsRingEntry *e)
+{
+  GstBuffer *buffer = gst_buffer_copy (gst_sample_get_buffer (e->sample));
+
+  GST_BUFFER_PTS (buffer) = self->rebase_timestamps ?
+      e->time - self->file_first : e->time;
+  GST_BUFFER_DTS (buffer) = GST_CLOCK_TIME_NONE;
+  return buffer;
+}
+
+static void
+write_frame (HsRecorder *self, const HsRingEntry *e)
+{
+  GstCaps *caps = gst_sample_get_caps (e->sample);
+
+  if (self->current != NULL) {
+    GstClockTime max = seconds_to_time (self->max_duration);
+    GstCaps *file_caps = hs_writer_get_caps (self->current->writer);
+
+    if (caps != file_caps && !gst_caps_is_equal (caps, file_caps)) {
+      GST_INFO_OBJECT (self, "caps changed: continuing in a new file");
+      close_file (self, NULL);
+    } else if (max > 0 && e->time >= self->file_first + max) {
+      GST_INFO_OBJECT (self, "max-duration reached: continuing in a new file");
+      close_file (self, NULL);
+    }
+  }
+
+  if (self->current == NULL) {
+    /* A file that continues the window asked for exactly this frame. */
+    gint64 requested = self->window_has_file ? (gint64) e->time :
+        self->requested_start;
+
+    if (!open_file (self, e, requested)) {
+      /* The failure is reported; the rest of the window is given up so
+       * that a retry does not write it twice. */
+      self->active = FALSE;
+      self->boundary = self->end;
+      return;
+    }
+    self->window_has_file = TRUE;
+  }
+
+  hs_recording_add_frame (self->current->recording, e->time, e->duration);
+  hs_writer_push (self->current->writer, restamp (self, e));
+}
+
+static void
+update_interest (HsRecorder *self)
+{
+  gboolean interested = self->active || self->pending->len > 0;
+
+  if (self->active)
+    hs_ring_buffer_set_hold (self->ring, self->cursor, 0);
+  else if (self->pending->len > 0) {
+    GstClockTime first = g_array_index (self->pending, GstClockTime, 0);
+    GstClockTime pre = seconds_to_time (self->pre);
+    GstClockTime from = first > pre ? first - pre : 0;
+
+    hs_ring_buffer_set_hold (self->ring, self->cursor, MAX (from,
+            self->boundary));
+  } else
+    hs_ring_buffer_set_hold (self->ring, G_MAXUINT64, 0);
+
+  g_mutex_lock (&self->stream_lock);
+  self->interested = interested;
+  g_mutex_unlock (&self->stream_lock);
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  pump (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_tick (HsRecorder *self)
+{
+  gboolean need = self->active || self->pending->len > 0;
+
+  if (need && self->tick == NULL) {
+    self->tick = g_timeout_source_new (TICK_MS);
+    g_source_set_callback (self->tick, on_tick, self, NULL);
+    g_source_attach (self->tick, self->context);
+  } else if (!need && self->tick != NULL) {
+    g_source_destroy (self->tick);
+    g_clear_pointer (&self->tick, g_source_unref);
+  }
+}
+
+/* How far the source has got: the newest frame, or the clock for a live
+ * source whose frames stopped coming. */
+static GstClockTime
+reached_time (HsRecorder *self, gboolean live)
+{
+  GstClockTime newest = hs_ring_buffer_get_newest (self->ring);
+  GstClockTime clock = live ? clock_running_time (self) : GST_CLOCK_TIME_NONE;
+
+  if (newest == GST_CLOCK_TIME_NONE)
+    return clock;
+  if (clock == GST_CLOCK_TIME_NONE)
+    return newest;
+  return MAX (newest, clock);
+}
+
+/* No frame for post seconds (at least MIN_STALL_TIMEOUT) while a window
+ * waits for its end: the source stalled. */
+static gboolean
+stalled (HsRecorder *self, gint64 last_arrival_us)
+{
+  GstClockTime timeout = MAX (seconds_to_time (self->post), MIN_STALL_TIMEOUT);
+  gint64 since = MAX (last_arrival_us, self->window_opened_us);
+
+  return (GstClockTime) (g_get_monotonic_time () - since) * GST_USECOND >=
+      timeout;
+}
+
+static void
+pump (HsRecorder *self)
+{
+  gboolean eos, live;
+  g_autofree char *source_error = NULL;
+  g_autofree char *unsupported = NULL;
+  gint64 last_arrival_us;
+  GstClockTime reached;
+
+  g_mutex_lock (&self->stream_lock);
+  eos = self->eos;
+  live = self->live;
+  source_error = g_strdup (self->source_error);
+  unsupported = g_strdup (self->unsupported_caps);
+  last_arrival_us = self->last_arrival_us;
+  g_mutex_unlock (&self->stream_lock);
+
+  reached = reached_time (self, live);
+
+  for (;;) {
+    HsRingEntry e = { 0 };
+
+    if (!self->active) {
+      GstClockTime trigger;
+
+      if (self->pending->len == 0)
+        break;
+      trigger = g_array_index (self->pending, GstClockTime, 0);
+      if (!eos && source_error == NULL && unsupported == NULL &&
+          (reached == GST_CLOCK_TIME_NONE || trigger > reached))
+        break;
+      g_array_remove_index (self->pending, 0);
+      start_window (self, trigger);
+      if (unsupported != NULL) {
+        g_autoptr(GError) error = g_error_new (HS_ERROR,
+            HS_ERROR_NOT_NEGOTIATED, "Tee '%s' carries %s, not raw video",
+            self->source, unsupported);
+
+        finish_window (self, error, FALSE);
+      }
+      continue;
+    }
+
+    /* Triggers inside the open window extend it. */
+    while (self->pending->len > 0) {
+      GstClockTime trigger = g_array_index (self->pending, GstClockTime, 0);
+
+      if (trigger >= self->end)
+        break;
+      g_array_remove_index (self->pending, 0);
+      self->end = MAX (self->end, trigger + seconds_to_time (self->post));
+      if (self->current != NULL)
+        self->current->waiters = g_list_concat (self->current->waiters,
+            g_steal_pointer (&self->pending_waiters));
+      else
+        self->window_waiters = g_list_concat (self->window_waiters,
+            g_steal_pointer (&self->pending_waiters));
+      GST_DEBUG_OBJECT (self, "trigger at %" GST_TIME_FORMAT " extends the "
+          "window to %" GST_TIME_FORMAT, GST_TIME_ARGS (trigger),
+          GST_TIME_ARGS (self->end));
+    }
+
+    if (!hs_ring_buffer_next (self->ring, &self->cursor, self->start, &e)) {
+      if (eos) {
+        finish_window (self, NULL, FALSE);
+      } else if (source_error != NULL) {
+        g_autoptr(GError) error = g_error_new (HS_ERROR, HS_ERROR_SOURCE,
+            "The source failed before the window's end: %s", source_error);
+
+        finish_window (self, error, FALSE);
+      } else if (stalled (self, last_arrival_us)) {
+        g_autoptr(GError) error = g_error_new (HS_ERROR, HS_ERROR_SOURCE,
+            "Source '%s' stalled: no frame for %.1f s before the window's end",
+            self->source, MAX (self->post, 0.5));
+
+        finish_window (self, error, FALSE);
+      } else {
+        break;
+      }
+      continue;
+    }
+
+    if (e.time >= self->end) {
+      self->cursor = e.seq;
+      hs_ring_entry_clear (&e);
+      finish_window (self, NULL, TRUE);
+      continue;
+    }
+    write_frame (self, &e);
+    hs_ring_entry_clear (&e);
+  }
+
+  update_interest (self);
+  update_tick (self);
+  update_busy (self);
+}
+
+static gboolean
+on_wakeup (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  g_source_set_ready_time (source, -1);
+  return callback (user_data);
+}
+
+static GSourceFuncs wakeup_funcs = {
+  .dispatch = on_wakeup,
+};
+
+static gboolean
+on_wakeup_pump (gpointer user_data)
+{
+  pump (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Attaching to the tee                                                     */
+
+static gboolean
+attach (HsRecorder *self, GError **error)
+{
+  g_autoptr(GstElement) tee = NULL;
+  g_autoptr(GstPad) sinkpad = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  g_autoptr(GstCaps) caps = NULL;
+  GstElement *queue, *convert, *filter, *sink;
+  GstObject *parent;
+  GstAppSinkCallbacks callbacks = {
+    .eos = on_eos,
+    .new_sample = on_new_sample,
+  };
+  static guint branch_count;
+
+  if (!GST_IS_BIN (self->pipeline)) {
+    g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
+        "The recorder needs a pipeline (a GstBin)");
+    return FALSE;
+  }
+  if (self->source == NULL) {
+    g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
+        "The recorder needs the name of a tee (property 'source')");
+    return FALSE;
+  }
+
+  tee = gst_bin_get_by_name (GST_BIN (self->pipeline), self->source);
+  if (tee == NULL || !is_tee (tee)) {
+    g_autofree char *tees = hs_recorder_describe_tees (self->pipeline);
+
+    g_set_error (error, HS_ERROR, HS_ERROR_NO_SUCH_TEE,
+        "No tee named '%s' in pipeline '%s' (%s)", self->source,
+        GST_OBJECT_NAME (self->pipeline), tees);
+    return FALSE;
+  }
+
+  queue = hs_element_make ("queue", NULL, error);
+  convert = queue ? hs_element_make ("videoconvert", NULL, error) : NULL;
+  filter = convert ? hs_element_make ("capsfilter", NULL, error) : NULL;
+  sink = filter ? hs_element_make ("appsink", NULL, error) : NULL;
+  if (sink == NULL) {
+    g_clear_pointer (&queue, gst_object_unref);
+    g_clear_pointer (&convert, gst_object_unref);
+    g_clear_pointer (&filter, gst_object_unref);
+    return FALSE;
+  }
+
+  {
+    g_autofree char *name = g_strdup_printf ("hs-ring-%s-%u", self->source,
+        g_atomic_int_add (&branch_count, 1));
+    self->branch = gst_bin_new (name);
+  }
+  gst_bin_add_many (GST_BIN (self->branch), queue, convert, filter, sink, NULL);
+  gst_element_link_many (queue, convert, filter, sink, NULL);
+
+  g_object_set (queue,
+      "max-size-buffers", 0,
+      "max-size-bytes", 0,
+      "max-size-time", (guint64) GST_SECOND, NULL);
+  self->link = stream_link_new (self);
+  g_signal_connect_data (queue, "overrun", G_CALLBACK (on_queue_overrun),
+      stream_link_ref (self->link), stream_link_closure_notify, 0);
+  caps = gst_caps_from_string ("video/x-raw,format=I420");
+  g_object_set (filter, "caps", caps, NULL);
+  g_object_set (sink,
+      "sync", FALSE,
+      "async", FALSE,
+      "enable-last-sample", FALSE,
+      "max-buffers", 1,
+      "emit-signals", FALSE,
+      NULL);
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks,
+      stream_link_ref (self->link), stream_link_unref);
+  self->queue = queue;
+
+  sinkpad = gst_element_get_static_pad (queue, "sink");
+  gst_element_add_pad (self->branch, gst_ghost_pad_new ("sink", sinkpad));
+  gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
+      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+      on_branch_data, stream_link_ref (self->link), stream_link_unref);
+
+  parent = gst_object_get_parent (GST_OBJECT (tee));
+  gst_bin_add (GST_BIN (parent), self->branch);
+  gst_object_unref (parent);
+
+  self->tee = g_steal_pointer (&tee);
+  self->tee_pad = gst_element_request_pad_simple (self->tee, "src_%u");
+  {
+    g_autoptr(GstPad) branch_sink =
+        gst_element_get_static_pad (self->branch, "sink");
+
+    if (gst_pad_link (self->tee_pad, branch_sink) != GST_PAD_LINK_OK) {
+      g_set_error (error, HS_ERROR, HS_ERROR_NOT_NEGOTIATED,
+          "Cannot link a ring branch to tee '%s'", self->source);
+      return FALSE;
+    }
+  }
+  gst_element_sync_state_with_parent (self->branch);
+
+  bus = gst_element_get_bus (self->pipeline);
+  gst_bus_enable_sync_message_emission (bus);
+  self->bus_handler = g_signal_connect_data (bus, "sync-message::error",
+      G_CALLBACK (on_bus_sync_message), stream_link_ref (self->link),
+      stream_link_closure_notify, 0);
+
+  registry_add (self);
+  GST_INFO_OBJECT (self, "attached to tee %s", self->source);
+  return TRUE;
+}
+
+typedef struct {
+  GstElement *pipeline;
+  GstElement *tee;
+  GstPad *tee_pad;
+  GstElement *branch;
+  GMainContext *context;
+  gint unlinked;
+} Detach;
+
+static gboolean
+finish_detach (gpointer user_data)
+{
+  Detach *d = user_data;
+  GstObject *parent = gst_object_get_parent (GST_OBJECT (d->branch));
+
+  gst_element_set_locked_state (d->branch, TRUE);
+  gst_element_set_state (d->branch, GST_STATE_NULL);
+  if (parent != NULL) {
+    gst_bin_remove (GST_BIN (parent), d->branch);
+    gst_object_unref (parent);
+  }
+  gst_element_release_request_pad (d->tee, d->tee_pad);
+
+  gst_object_unref (d->tee_pad);
+  gst_object_unref (d->tee);
+  gst_object_unref (d->branch);
+  gst_object_unref (d->pipeline);
+  g_main_context_unref (d->context);
+  g_free (d);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs once no buffer is in flight on the tee pad: the branch can be cut off
+ * without a race with the streaming thread. */
+static GstPadProbeReturn
+on_tee_pad_idle (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Detach *d = user_data;
+  GstPad *peer;
+
+  if (!g_atomic_int_compare_and_exchange (&d->unlinked, 0, 1))
+    return GST_PAD_PROBE_REMOVE;
+  peer = gst_pad_get_peer (pad);
+  if (peer != NULL) {
+    gst_pad_unlink (pad, peer);
+    gst_object_unref (peer);
+  }
+  g_main_context_invoke (d->context, finish_detach, d);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* GObject                                                                  */
+
+static gboolean
+hs_recorder_initable_init (GInitable     *initable,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  HsRecorder *self = HS_RECORDER (initable);
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->pipeline == NULL) {
+    g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
+        "The recorder needs a pipeline (property 'pipeline')");
+    return FALSE;
+  }
+  if (self->location != NULL && !hs_location_validate (self->location, error))
+    return FALSE;
+  return attach (self, error);
+}
+
+static void
+hs_recorder_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = hs_recorder_initable_init;
+}
+
+static void
+close_all_sync (HsRecorder *self)
+{
+  if (self->active)
+    finish_window (self, NULL, FALSE);
+  while (self->closing != NULL) {
+    FileJob *job = self->closing->data;
+    gboolean clean = hs_writer_close_sync (job->writer, CLOSE_TIMEOUT);
+    g_autoptr(GError) error = NULL;
+    GList *waiters = g_steal_pointer (&job->waiters);
+    g_autoptr(HsRecording) recording = g_object_ref (job->recording);
+    guint64 bytes = hs_writer_get_bytes (job->writer);
+
+    if (!clean)
+      error = g_error_new (HS_ERROR, HS_ERROR_ENCODE, "'%s' did not close "
+          "in time", hs_writer_get_location (job->writer));
+    self->closing = g_list_delete_link (self->closing, self->closing);
+    job_free (job);
+    emit_finished (self, recording, bytes, error ? error :
+        hs_recording_get_error (recording), waiters);
+  }
+}
+
+static void
+hs_recorder_dispose (GObject *object)
+{
+  HsRecorder *self = HS_RECORDER (object);
+
+  if (self->branch != NULL && !self->detached)
+    hs_recorder_detach (self);
+  close_all_sync (self);
+
+  if (self->wakeup != NULL) {
+    g_source_destroy (self->wakeup);
+    g_clear_pointer (&self->wakeup, g_source_unref);
+  }
+  if (self->tick != NULL) {
+    g_source_destroy (self->tick);
+    g_clear_pointer (&self->tick, g_source_unref);
+  }
+  if (self->link != NULL) {
+    stream_link_sever (self->link);
+    g_clear_pointer (&self->link, stream_link_unref);
+  }
+  gst_clear_object (&self->branch);
+  gst_clear_object (&self->tee_pad);
+  gst_clear_object (&self->tee);
+  gst_clear_object (&self->pipeline);
+
+  G_OBJECT_CLASS (hs_recorder_parent_class)->dispose (object);
+}
+
+static void
+hs_recorder_finalize (GObject *object)
+{
+  HsRecorder *self = HS_RECORDER (object);
+
+  if (self->location_destroy != NULL)
+    self->location_destroy (self->location_data);
+  g_clear_object (&self->ring);
+  g_array_unref (self->pending);
+  g_free (self->source);
+  g_free (self->location);
+  g_free (self->encoder);
+  g_free (self->source_error);
+  g_free (self->unsupported_caps);
+  g_main_context_unref (self->context);
+  g_mutex_clear (&self->stream_lock);
+
+  G_OBJECT_CLASS (hs_recorder_parent_class)->finalize (object);
+}
+
+static void
+hs_recorder_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  HsRecorder *self = HS_RECORDER (object);
+
+  switch (prop_id) {
+    case PROP_PIPELINE:
+      g_value_set_object (value, self->pipeline);
+      break;
+    case PROP_SOURCE:
+      g_value_set_string (value, self->source);
+      break;
+    case PROP_PRE:
+      g_value_set_double (value, self->pre);
+      break;
+    case PROP_POST:
+      g_value_set_double (value, self->post);
+      break;
+    case PROP_MAX_DURATION:
+      g_value_set_double (value, self->max_duration);
+      break;
+    case PROP_LOCATION:
+      g_value_set_string (value, hs_recorder_get_location (self));
+      break;
+    case PROP_ENCODER:
+      g_value_set_string (value, self->encoder);
+      break;
+    case PROP_REBASE_TIMESTAMPS:
+      g_value_set_boolean (value, self->rebase_timestamps);
+      break;
+    case PROP_MAX_RING_BYTES:
+      g_value_set_uint64 (value, self->max_ring_bytes);
+      break;
+    case PROP_COPY_FRAMES:
+      g_value_set_enum (value, self->copy_frames);
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, hs_recorder_get_busy (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+hs_recorder_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  HsRecorder *self = HS_RECORDER (object);
+
+  switch (prop_id) {
+    case PROP_PIPELINE:
+      self->pipeline = g_value_dup_object (value);
+      break;
+    case PROP_SOURCE:
+      self->source = g_value_dup_string (value);
+      break;
+    case PROP_PRE:
+      hs_recorder_set_pre (self, g_value_get_double (value));
+      break;
+    case PROP_POST:
+      hs_recorder_set_post (self, g_value_get_double (value));
+      break;
+    case PROP_MAX_DURATION:
+      hs_recorder_set_max_duration (self, g_value_get_double (value));
+      break;
+    case PROP_LOCATION:
+      hs_recorder_set_location (self, g_value_get_string (value));
+      break;
+    case PROP_ENCODER:
+      if (g_strcmp0 (self->encoder, g_value_get_string (value)) != 0) {
+        g_free (self->encoder);
+        self->encoder = g_value_dup_string (value);
+        if (self->encoder == NULL)
+          self->encoder = g_strdup ("vp8");
+        g_object_notify_by_pspec (object, pspec);
+      }
+      break;
+    case PROP_REBASE_TIMESTAMPS:
+      if (self->rebase_timestamps != g_value_get_boolean (value)) {
+        self->rebase_timestamps = g_value_get_boolean (value);
+        g_object_notify_by_pspec (object, pspec);
+      }
+      break;
+    case PROP_MAX_RING_BYTES:
+      if (self->max_ring_bytes != g_value_get_uint64 (value)) {
+        self->max_ring_bytes = g_value_get_uint64 (value);
+        hs_ring_buffer_set_max_bytes (self->ring, self->max_ring_bytes);
+        g_object_notify_by_pspec (object, pspec);
+      }
+      break;
+    case PROP_COPY_FRAMES:
+      if (self->copy_frames != (HsCopyFrames) g_value_get_enum (value)) {
+        self->copy_frames = g_value_get_enum (value);
+        g_object_notify_by_pspec (object, pspec);
+      }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+hs_recorder_class_init (HsRecorderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->dispose = hs_recorder_dispose;
+  object_class->finalize = hs_recorder_finalize;
+  object_class->get_property = hs_recorder_get_property;
+  object_class->set_property = hs_recorder_set_property;
+
+  /**
+   * HsRecorder:pipeline:
+   *
+   * The pipeline that holds the tee. The recorder keeps a reference.
+   */
+  properties[PROP_PIPELINE] =
+      g_param_spec_object ("pipeline", NULL, NULL, GST_TYPE_ELEMENT,
+      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * HsRecorder:source:
+   *
+   * Name of the tee to record.
+   */
+  properties[PROP_SOURCE] =
+      g_param_spec_string ("source", NULL, NULL, NULL,
+      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * HsRecorder:pre:
+   *
+   * Seconds recorded before the first trigger. The ring holds this much
+   * (plus half a second), so it sets the recorder's memory.
+   */
+  properties[PROP_PRE] =
+      g_param_spec_double ("pre", NULL, NULL, 0, 3600, 5, rw);
+
+  /**
+   * HsRecorder:post:
+   *
+   * Seconds recorded after the last trigger. Also how long a recording waits
+   * for a stalled source (at least half a second) before it closes the file.
+   */
+  properties[PROP_POST] =
+      g_param_spec_double ("post", NULL, NULL, 0, 3600, 5, rw);
+
+  /**
+   * HsRecorder:max-duration:
+   *
+   * Longest file in seconds, 0 for no limit. A recording that runs longer
+   * continues in a new file from the very next frame.
+   */
+  properties[PROP_MAX_DURATION] =
+      g_param_spec_double ("max-duration", NULL, NULL, 0, G_MAXDOUBLE, 0, rw);
+
+  /**
+   * HsRecorder:location:
+   *
+   * File name template: strftime conversions (of the first frame's
+   * wall-clock time) plus `%{source}`, `%{index}` (this recorder's file
+   * number, from 1) and `%{n}` (the process's file number). Folders are
+   * created; existing files are never overwritten.
+   */
+  properties[PROP_LOCATION] =
+      g_param_spec_string ("location", NULL, NULL,
+      HS_RECORDER_DEFAULT_LOCATION, rw);
+
+  /**
+   * HsRecorder:encoder:
+   *
+   * Codec of the files: `vp8` (realtime settings, bitrate scaled to the
+   * resolution).
+   */
+  properties[PROP_ENCODER] =
+      g_param_spec_string ("encoder", NULL, NULL, "vp8", rw);
+
+  /**
+   * HsRecorder:rebase-timestamps:
+   *
+   * Whether each file starts at timestamp 0. By default a file keeps the
+   * source's running time: a clip of [1 s, 6 s] starts at 1.0.
+   */
+  properties[PROP_REBASE_TIMESTAMPS] =
+      g_param_spec_boolean ("rebase-timestamps", NULL, NULL, FALSE, rw);
+
+  /**
+   * HsRecorder:max-ring-bytes:
+   *
+   * Most bytes the ring may hold, 0 for no bound. When it bites the ring
+   * spans less than #HsRecorder:pre, and recordings report the shortfall.
+   */
+  properties[PROP_MAX_RING_BYTES] =
+      g_param_spec_uint64 ("max-ring-bytes", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+
+  /**
+   * HsRecorder:copy-frames:
+   *
+   * Whether the ring copies frames instead of holding references; `auto`
+   * copies frames from bounded buffer pools only.
+   */
+  properties[PROP_COPY_FRAMES] =
+      g_param_spec_enum ("copy-frames", NULL, NULL, HS_TYPE_COPY_FRAMES,
+      HS_COPY_FRAMES_AUTO, rw);
+
+  /**
+   * HsRecorder:busy:
+   *
+   * TRUE from a trigger until its file is closed, including triggers set
+   * for a running time still to come. Notified on the recorder's context.
+   */
+  properties[PROP_BUSY] =
+      g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * HsRecorder::recording-started:
+   * @recorder: the recorder
+   * @recording: the file just opened
+   *
+   * A file was opened, on its first frame. Emitted on the recorder's main
+   * context.
+   */
+  signals[SIGNAL_RECORDING_STARTED] =
+      g_signal_new ("recording-started", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+      HS_TYPE_RECORDING);
+
+  /**
+   * HsRecorder::recording-finished:
+   * @recorder: the recorder
+   * @recording: the file, now closed; or a window that produced no file,
+   *   with its error
+   *
+   * A file was closed, or a recording failed. Emitted on the recorder's
+   * main context; @recording never changes after this.
+   */
+  signals[SIGNAL_RECORDING_FINISHED] =
+      g_signal_new ("recording-finished", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+      HS_TYPE_RECORDING);
+}
+
+static void
+hs_recorder_init (HsRecorder *self)
+{
+  g_mutex_init (&self->stream_lock);
+  self->context = g_main_context_ref_thread_default ();
+  self->pre = 5;
+  self->post = 5;
+  self->encoder = g_strdup ("vp8");
+  self->pending = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  self->ring = hs_ring_buffer_new (seconds_to_time (self->pre) + RING_MARGIN,
+      0);
+
+  self->wakeup = g_source_new (&wakeup_funcs, sizeof (GSource));
+  g_source_set_callback (self->wakeup, on_wakeup_pump, self, NULL);
+  g_source_set_ready_time (self->wakeup, -1);
+  g_source_attach (self->wakeup, self->context);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public API                                                               */
+
+/**
+ * hs_recorder_new:
+ * @pipeline: (transfer none): the pipeline that holds the tee
+ * @tee_name: name of the tee to record
+ * @error: return location for a #GError
+ *
+ * Attaches a recorder to a tee of @pipeline, which may already be playing.
+ * Signals and decisions will run on the current thread-default main context.
+ *
+ * Returns: (transfer full) (nullable): the recorder, or %NULL with
+ *   %HS_ERROR_NO_SUCH_TEE (listing the tees that exist)
+ */
+HsRecorder *
+hs_recorder_new (GstElement *pipeline, const char *tee_name, GError **error)
+{
+  g_return_val_if_fail (GST_IS_ELEMENT (pipeline), NULL);
+  g_return_val_if_fail (tee_name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_initable_new (HS_TYPE_RECORDER, NULL, error,
+      "pipeline", pipeline, "source", tee_name, NULL);
+}
+
+typedef struct {
+  HsRecorder *self;
+  GstClockTime time;
+  GTask *task;
+} Trigger;
+
+static gboolean
+apply_trigger (gpointer user_data)
+{
+  Trigger *t = user_data;
+  HsRecorder *self = t->self;
+  guint i;
+
+  if (self->detached || self->branch == NULL) {
+    GST_INFO_OBJECT (self, "ignoring a trigger on a detached recorder");
+    if (t->task != NULL) {
+      g_task_return_new_error (t->task, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
+          "The recorder of '%s' is detached", self->source);
+      g_object_unref (t->task);
+    }
+  } else {
+    if (t->time == GST_CLOCK_TIME_NONE)
+      t->time = hs_recorder_get_running_time (self);
+    for (i = 0; i < self->pending->len; i++)
+      if (g_array_index (self->pending, GstClockTime, i) > t->time)
+        break;
+    g_array_insert_val (self->pending, i, t->time);
+    if (t->task != NULL)
+      self->pending_waiters = g_list_append (self->pending_waiters, t->task);
+    GST_DEBUG_OBJECT (self, "trigger at %" GST_TIME_FORMAT,
+        GST_TIME_ARGS (t->time));
+    pump (self);
+  }
+  g_object_unref (self);
+  g_free (t);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_trigger (HsRecorder *self, GstClockTime time, GTask *task)
+{
+  Trigger *t = g_new0 (Trigger, 1);
+
+  t->self = g_object_ref (self);
+  t->time = time;
+  t->task = task;
+  g_main_context_invoke (self->context, apply_trigger, t);
+}
+
+/**
+ * hs_recorder_trigger:
+ * @self: a recorder
+ *
+ * Triggers now: at the current running time of the pipeline's clock for a
+ * live source, at the newest frame's running time otherwise. Safe to call
+ * from any thread.
+ */
+void
+hs_recorder_trigger (HsRecorder *self)
+{
+  g_return_if_fail (HS_IS_RECORDER (self));
+  queue_trigger (self, GST_CLOCK_TIME_NONE, NULL);
+}
+
+/**
+ * hs_recorder_trigger_at:
+ * @self: a recorder
+ * @running_time: the event's running time in the source pipeline, in
+ *   nanoseconds
+ *
+ * Triggers at a given running time: the window is
+ * [@running_time - pre, @running_time + post), exact to the frame. The time
+ * may lie in the past (as long as the ring still holds it) or in the
+ * future; the recorder is #HsRecorder:busy from now on. Safe to call from
+ * any thread.
+ */
+void
+hs_recorder_trigger_at (HsRecorder *self, GstClockTime running_time)
+{
+  g_return_if_fail (HS_IS_RECORDER (self));
+  g_return_if_fail (GST_CLOCK_TIME_IS_VALID (running_time));
+  queue_trigger (self, running_time, NULL);
+}
+
+/**
+ * hs_recorder_record_async:
+ * @self: a recorder
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the file is closed
+ * @user_data: data for @callback
+ *
+ * Triggers now, like [method@Hindsight.Recorder.trigger], and completes when
+ * the file this trigger went into is closed. A trigger that extends an open
+ * recording completes with that recording. Cancelling stops the waiting, not
+ * the recording.
+ */
+void
+hs_recorder_record_async (HsRecorder          *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (HS_IS_RECORDER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hs_recorder_record_async);
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_set_return_on_cancel (task, TRUE);
+  queue_trigger (self, GST_CLOCK_TIME_NONE, task);
+}
+
+/**
+ * hs_recorder_record_finish:
+ * @self: a recorder
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the closed recording, or %NULL with the
+ *   recording's error (or %G_IO_ERROR_CANCELLED)
+ */
+HsRecording *
+hs_recorder_record_finish (HsRecorder    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (HS_IS_RECORDER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+      hs_recorder_record_async, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+apply_stop (gpointer user_data)
+{
+  HsRecorder *self = user_data;
+
+  pump (self);
+  g_array_set_size (self->pending, 0);
+  if (self->pending_waiters != NULL) {
+    for (GList *l = self->pending_waiters; l != NULL; l = l->next) {
+      g_task_return_new_error (l->data, HS_ERROR, HS_ERROR_NO_FRAMES,
+          "The recorder of '%s' was stopped before the trigger", self->source);
+      g_object_unref (l->data);
+    }
+    g_clear_pointer (&self->pending_waiters, g_list_free);
+  }
+  if (self->active)
+    finish_window (self, NULL, FALSE);
+  update_interest (self);
+  update_tick (self);
+  update_busy (self);
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * hs_recorder_stop:
+ * @self: a recorder
+ *
+ * Ends the open recording now (its file is closed properly) and forgets
+ * triggers still to come. Safe to call from any thread.
+ */
+void
+hs_recorder_stop (HsRecorder *self)
+{
+  g_return_if_fail (HS_IS_RECORDER (self));
+  g_main_context_invoke (self->context, apply_stop, g_object_ref (self));
+}
+
+/**
+ * hs_recorder_detach:
+ * @self: a recorder
+ *
+ * Stops recording and removes the ring branch from the tee, safely while
+ * the pipeline plays. Files being closed still finish and are reported.
+ * Triggers after this are ignored. Call it from the recorder's main context.
+ */
+void
+hs_recorder_detach (HsRecorder *self)
+{
+  Detach *d;
+
+  g_return_if_fail (HS_IS_RECORDER (self));
+
+  if (self->detached || self->branch == NULL)
+    return;
+
+  g_object_ref (self);
+  apply_stop (self);
+  self->detached = TRUE;
+  stream_link_sever (self->link);
+
+  if (self->bus_handler != 0) {
+    g_autoptr(GstBus) bus = gst_element_get_bus (self->pipeline);
+
+    g_clear_signal_handler (&self->bus_handler, bus);
+    gst_bus_disable_sync_message_emission (bus);
+  }
+  registry_remove (self);
+
+  d = g_new0 (Detach, 1);
+  d->pipeline = gst_object_ref (self->pipeline);
+  d->tee = gst_object_ref (self->tee);
+  d->tee_pad = gst_object_ref (self->tee_pad);
+  d->branch = gst_object_ref (self->branch);
+  d->context = g_main_context_ref (self->context);
+  gst_pad_add_probe (d->tee_pad, GST_PAD_PROBE_TYPE_IDLE, on_tee_pad_idle, d,
+      NULL);
+  GST_INFO_OBJECT (self, "detached from tee %s", self->source);
+}
+
+/**
+ * hs_recorder_set_location_func:
+ * @self: a recorder
+ * @func: (nullable) (scope notified): chooses file names, or %NULL for the
+ *   template
+ * @user_data: data for @func
+ * @destroy: frees @user_data
+ *
+ * Lets the application name each file, like pythiags' filename_generator.
+ */
+void
+hs_recorder_set_location_func (HsRecorder     *self,
+                               HsLocationFunc  func,
+                               gpointer        user_data,
+                               GDestroyNotify  destroy)
+{
+  g_return_if_fail (HS_IS_RECORDER (self));
+
+  if (self->location_destroy != NULL)
+    self->location_destroy (self->location_data);
+  self->location_func = func;
+  self->location_data = user_data;
+  self->location_destroy = destroy;
+}
+
+/**
+ * hs_recorder_get_pipeline:
+ * @self: a recorder
+ *
+ * Returns: (transfer none): the pipeline
+ */
+GstElement *
+hs_recorder_get_pipeline (HsRecorder *self)
+{
+  g_return_val_if_fail (HS_IS_RECORDER (self), NULL);
+  return self->pipeline;
+}
+
+/**
+ * hs_recorder_get_source:
+ * @self: a recorder
+ *
+ * Returns: the name of the recorded tee
+ */
+const char *
+hs_recorder_get_source (HsRecorder *self)
+{
+  g_return_val_if_fail (HS_IS_RECORDER (self), NULL);
+  return self->source;
+}
+
+/**
+ * hs_recorder_get_pre:
+ * @self: a recorder
+ *
+ * Returns: seconds recorded before the first trigger
+ */
+double
+hs_recorder_get_pre (HsRecorder *self)
+{
+  g_return_val_if_fail (HS_IS_RECORDER (self), 0);
+  return self->pre;
+}
+
+/**
+ * hs_recorder_set_pre:
+ * @self: a recorder
+ * @pre: seconds to record before the first trigger, >= 0
+ *
+ * Sets #HsRecorder:pre and resizes the ring.
+ */
+void
+hs_recorder_set_pre (HsRecorder *self, double pre)
+{
+  g_return_if_fail (HS_IS_RECORDER (self));
+  g_return_if_fail (pre >= 0);
+
+  if (self->pre == pre)
+    return;
+  self->pre = pre;
+  hs_ring_buffer_set_window (self->ring, seconds_to_time (pre) + RING_MARGIN);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRE]);
+}
+
+/**
+ * hs_recorder_get_post:
+ * @self: a recorder
+ *
+ * Returns: seconds recorded after the last trigger
+ */
+double
+hs_recorder_get_post (HsRecorder *self)
+{
+  g_return_val_if_fail (HS_IS_RECORDER (self), 0);
+  return self->post;
+}
+
+/**
+ * hs_recorder_set_post:
+ * @self: a recorder
+ * @post: seconds to record after the last trigger, >= 0
+ *
+ * Sets #HsRecorder:post.
+ */
+void
+hs_recorder_set_post (HsRecorder *self, double post)
+{
+  g_return_if_fail (HS_IS_RECORDER (self));
+  g_return_if_fail (post >= 0);
+
+  if (self->post == post)
+    return;
+  self->post = post;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POST]);
+}
+
+/**
+ * hs_recorder_get_max_duration:
+ * @self: a recorder
+ *
+ * Returns: the longest file in seconds, 0 for no limit
+ */
+double
+hs_recorder_get_max_duration (HsRecorder *self)
+{
+  g_return_val_if_fail (HS_IS_RECORDER (self), 0);
+  return self->max_duration;
+}
+
+/**
+ * hs_recorder_set_max_duration:
+ * @self: a recorder
+ * @max_duration: the longest file in seconds, 0 for no limit
+ *
+ * Sets #HsRecorder:max-duration.
+ */
+void
+hs_recorder_set_max_duration (HsRecorder *self, double max_duration)
+{
+  g_return_if_fail (HS_IS_RECORDER (self));
+  g_return_if_fail (max_duration >= 0);
+
+  if (self->max_duration == max_duration)
+    return;
+  self->max_duration = max_duration;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_DURATION]);
+}
+
+/**
+ * hs_recorder_get_location:
+ * @self: a recorder
+ *
+ * Returns: the location template
+ */
+const char *
+hs_recorder_get_location (HsRecorder *self)
+{
+  g_return_val_if_fail (HS_IS_RECORDER (self), NULL);
+  return self->location ? self->location : HS_RECORDER_DEFAULT_LOCATION;
+}
+
+/**
+ * hs_recorder_set_location:
+ * @self: a recorder
+ * @location: (nullable): a location template, %NULL for the default
+ *
+ * Sets #HsRecorder:location. A template that does not expand makes the next
+ * recording fail with %HS_ERROR_INVALID_ARGUMENT; check it first with
+ * g_initable_new() or by setting it before the first trigger.
+ */
+void
+hs_recorder_set_location (HsRecorder *self, const char *location)
+{
+  g_return_if_fail (HS_IS_RECORDER (self));
+
+  if (g_strcmp0 (self->location, location) == 0)
+    return;
+  g_free (self->location);
+  self->location = g_strdup (location);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCATION]);
+}
+
+/**
+ * hs_recorder_get_busy:
+ * @self: a recorder
+ *
+ * Returns: whether a trigger is waiting or a file is open
+ */
+gboolean
+hs_recorder_get_busy (HsRecorder *self)
+{
+  g_return_val_if_fail (HS_IS_RECORDER (self), FALSE);
+  return self->busy;
+}
+
+/**
+ * hs_recorder_get_running_time:
+ * @self: a recorder
+ *
+ * The running time a trigger "now" would use: the clock's for a live
+ * source, the newest frame's otherwise.
+ *
+ * Returns: the running time, or 0 before the first frame
+ */
+GstClockTime
+hs_recorder_get_running_time (HsRecorder *self)
+{
+  gboolean live;
+  GstClockTime t;
+
+  g_return_val_if_fail (HS_IS_RECORDER (self), 0);
+
+  g_mutex_lock (&self->stream_lock);
+  live = self->live;
+  g_mutex_unlock (&self->stream_lock);
+
+  t = live ? clock_running_time (self) : GST_CLOCK_TIME_NONE;
+  if (t == GST_CLOCK_TIME_NONE)
+    t = hs_ring_buffer_get_newest (self->ring);
+  return t == GST_CLOCK_TIME_NONE ? 0 : t;
+}
+
+/**
+ * hs_recorder_get_ring_buffer:
+ * @self: a recorder
+ *
+ * Returns: (transfer none): the ring that holds the source's recent frames
+ */
+HsRingBuffer *
+hs_recorder_get_ring_buffer (HsRecorder *self)
+{
+  g_return_val_if_fail (HS_IS_RECORDER (self), NULL);
+  return self->ring;
+}

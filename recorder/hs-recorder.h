@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "hs-prelude.h"
+
+#include <gio/gio.h>
+#include <gst/gst.h>
+
+#include "hs-recording.h"
+#include "hs-ring-buffer.h"
+
+G_BEGIN_DECLS
+
+#define HS_TYPE_RECORDER (hs_recorder_get_type ())
+
+HS_API
+G_DECLARE_FINAL_TYPE (HsRecorder, hs_recorder, HS, RECORDER, GObject)
+
+/**
+ * HS_RECORDER_DEFAULT_LOCATION:
+ *
+ * The location template used when #HsRecorder:location is not set.
+ */
+#define HS_RECORDER_DEFAULT_LOCATION "recordings/%{source}-%Y%m%d-%H%M%S.webm"
+
+/**
+ * HsCopyFrames:
+ * @HS_COPY_FRAMES_AUTO: copy only frames that come from a buffer pool with a
+ *   maximum size (cameras, hardware decoders), so holding them cannot starve
+ *   the pool; reference all others.
+ * @HS_COPY_FRAMES_ALWAYS: copy every frame into system memory.
+ * @HS_COPY_FRAMES_NEVER: always hold references.
+ *
+ * Whether the ring holds references to the tee's frames or copies of them.
+ */
+typedef enum {
+  HS_COPY_FRAMES_AUTO,
+  HS_COPY_FRAMES_ALWAYS,
+  HS_COPY_FRAMES_NEVER,
+} HsCopyFrames;
+
+HS_API
+GType hs_copy_frames_get_type (void);
+#define HS_TYPE_COPY_FRAMES (hs_copy_frames_get_type ())
+
+/**
+ * HsLocationFunc:
+ * @recorder: the recorder
+ * @recording: the recording about to start; its source, index, start time
+ *   and date are set
+ * @user_data: the data given to [method@Hindsight.Recorder.set_location_func]
+ *
+ * Chooses the file name of a recording, in place of the location template.
+ * Called on the recorder's main context. Folders in the returned path are
+ * created; an existing file is never overwritten (a `-1`, `-2`, ... suffix is
+ * added).
+ *
+ * Returns: (transfer full) (nullable): the path, or %NULL to use the template
+ */
+typedef char *(*HsLocationFunc) (HsRecorder  *recorder,
+                                 HsRecording *recording,
+                                 gpointer     user_data);
+
+HS_API
+HsRecorder   *hs_recorder_new               (GstElement     *pipeline,
+                                             const char     *tee_name,
+                                             GError        **error);
+
+HS_API
+void          hs_recorder_trigger           (HsRecorder     *self);
+
+HS_API
+void          hs_recorder_trigger_at        (HsRecorder     *self,
+                                             GstClockTime    running_time);
+
+HS_API
+void          hs_recorder_stop              (HsRecorder     *self);
+
+HS_API
+void          hs_recorder_detach            (HsRecorder     *self);
+
+HS_API
+void          hs_recorder_record_async      (HsRecorder          *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+
+HS_API
+HsRecording  *hs_recorder_record_finish     (HsRecorder     *self,
+                                             GAsyncResult   *result,
+                                             GError        **error);
+
+HS_API
+void          hs_recorder_set_location_func (HsRecorder     *self,
+                                             HsLocationFunc  func,
+                                             gpointer        user_data,
+                                             GDestroyNotify  destroy);
+
+HS_API
+GstElement   *hs_recorder_get_pipeline      (HsRecorder     *self);
+
+HS_API
+const char   *hs_recorder_get_source        (HsRecorder     *self);
+
+HS_API
+double        hs_recorder_get_pre           (HsRecorder     *self);
+
+HS_API
+void          hs_recorder_set_pre           (HsRecorder     *self,
+                                             double          pre);
+
+HS_API
+double        hs_recorder_get_post          (HsRecorder     *self);
+
+HS_API
+void          hs_recorder_set_post          (HsRecorder     *self,
+                                             double          post);
+
+HS_API
+double        hs_recorder_get_max_duration  (HsRecorder     *self);
+
+HS_API
+void          hs_recorder_set_max_duration  (HsRecorder     *self,
+                                             double          max_duration);
+
+HS_API
+const char   *hs_recorder_get_location      (HsRecorder     *self);
+
+HS_API
+void          hs_recorder_set_location      (HsRecorder     *self,
+                                             const char     *location);
+
+HS_API
+gboolean      hs_recorder_get_busy          (HsRecorder     *self);
+
+HS_API
+GstClockTime  hs_recorder_get_running_time  (HsRecorder     *self);
+
+HS_API
+HsRingBuffer *hs_recorder_get_ring_buffer   (HsRecorder     *self);
+
+G_END_DECLS

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* The record pipeline of one file:
+ *   appsrc ! videoconvert ! ENCODER ! webmmux ! filesink
+ * It is a pipeline of its own, apart from the source pipeline, so that a
+ * failure while writing never stops the source or other recorders. Its bus
+ * is watched on the main context given at creation; @done runs there once,
+ * when the file is closed (error NULL) or the pipeline failed. */
+typedef struct _HsWriter HsWriter;
+
+typedef void (*HsWriterDoneFunc) (HsWriter     *writer,
+                                  const GError *error,
+                                  gpointer      user_data);
+
+typedef struct {
+  const char *encoder;          /* "vp8" */
+  GDateTime  *date;             /* written as the file's date, nullable */
+  guint       bitrate;          /* bits/s, 0 scales with the resolution */
+} HsWriterOptions;
+
+HsWriter   *hs_writer_new          (const char             *location,
+                                    GstCaps                *caps,
+                                    const HsWriterOptions  *options,
+                                    GMainContext           *context,
+                                    HsWriterDoneFunc        done,
+                                    gpointer                user_data,
+                                    GError                **error);
+
+void        hs_writer_push         (HsWriter   *self,
+                                    GstBuffer  *buffer);
+
+/* Sends EOS: the file is closed once the encoder has drained. */
+void        hs_writer_finish       (HsWriter   *self);
+
+/* Finishes and waits up to @timeout for the file to close, without the main
+ * context; then stops the pipeline whatever happened. Returns whether the
+ * file closed properly. @done is not called after this. */
+gboolean    hs_writer_close_sync   (HsWriter   *self,
+                                    GstClockTime timeout);
+
+GstCaps    *hs_writer_get_caps     (HsWriter   *self);
+const char *hs_writer_get_location (HsWriter   *self);
+guint64     hs_writer_get_bytes    (HsWriter   *self);
+
+void        hs_writer_free         (HsWriter   *self);
+
+G_END_DECLS

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "hs-writer-private.h"
+
+#include <gst/app/app.h>
+#include <gst/video/video.h>
+#include <glib/gstdio.h>
+
+#include "hs-element-private.h"
+#include "hs-error.h"
+
+GST_DEBUG_CATEGORY_STATIC (hs_writer_debug);
+#define GST_CAT_DEFAULT hs_writer_debug
+
+struct _HsWriter
+{
+  GstElement *pipeline;
+  GstElement *appsrc;
+  GstCaps *caps;
+  char *location;
+  GSource *bus_source;
+  HsWriterDoneFunc done;
+  gpointer user_data;
+  gboolean finished;            /* EOS sent */
+  gboolean closed;              /* done reported or closed synchronously */
+};
+
+static void
+ensure_debug (void)
+{
+  static gsize once;
+
+  if (g_once_init_enter (&once)) {
+    GST_DEBUG_CATEGORY_INIT (hs_writer_debug, "hindsight-writer", 0,
+        "hindsight record pipelines");
+    g_once_init_leave (&once, 1);
+  }
+}
+
+/* About 0.08 bit per pixel at the source's frame rate: 640x480@30 gets
+ * ~740 kbit/s, 1280x720@30 ~2.2 Mbit/s, 1920x1080@30 ~5 Mbit/s. */
+static guint
+scaled_bitrate (GstCaps *caps)
+{
+  GstVideoInfo info;
+  double fps = 30.0;
+  double bits;
+
+  if (!gst_video_info_from_caps (&info, caps))
+    return 1000000;
+  if (info.fps_n > 0 && info.fps_d > 0)
+    fps = (double) info.fps_n / info.fps_d;
+  bits = info.width * (double) info.height * fps * 0.08;
+  return (guint) CLAMP (bits, 100000, 50000000);
+}
+
+static int
+keyframe_distance (GstCaps *caps)
+{
+  GstVideoInfo info;
+
+  if (gst_video_info_from_caps (&info, caps) && info.fps_n > 0 && info.fps_d > 0)
+    return MAX (1, 2 * info.fps_n / info.fps_d);
+  return 60;
+}
+
+static GstElement *
+make_encoder (const HsWriterOptions *options, GstCaps *caps, GError **error)
+{
+  const char *name = options->encoder ? options->encoder : "vp8";
+  GstElement *enc;
+
+  if (!g_str_equal (name, "vp8")) {
+    g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
+        "Unknown encoder '%s' (valid: vp8)", name);
+    return NULL;
+  }
+
+  enc = hs_element_make ("vp8enc", "encoder", error);
+  if (enc == NULL)
+    return NULL;
+  g_object_set (enc,
+      "deadline", (gint64) 1,
+      "cpu-used", 8,
+      "threads", MIN (8, (int) g_get_num_processors ()),
+      "lag-in-frames", 0,
+      "end-usage", 1 /* cbr */,
+      "target-bitrate", options->bitrate ? options->bitrate : scaled_bitrate (caps),
+      "keyframe-max-dist", keyframe_distance (caps),
+      NULL);
+  return enc;
+}
+
+static void
+report (HsWriter *self, const GError *error)
+{
+  if (self->closed)
+    return;
+  self->closed = TRUE;
+  gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  if (self->done)
+    self->done (self, error, self->user_data);
+}
+
+static GError *
+error_from_message (HsWriter *self, GstMessage *message)
+{
+  g_autoptr(GError) gst_error = NULL;
+  g_autofree char *debug = NULL;
+  int code = HS_ERROR_ENCODE;
+
+  gst_message_parse_error (message, &gst_error, &debug);
+  GST_WARNING ("record pipeline for %s failed: %s (%s)", self->location,
+      gst_error->message, debug ? debug : "");
+  if (gst_error->domain == GST_RESOURCE_ERROR)
+    code = HS_ERROR_CANNOT_WRITE;
+  else if (gst_error->domain == GST_STREAM_ERROR &&
+      gst_error->code == GST_STREAM_ERROR_FORMAT)
+    code = HS_ERROR_NOT_NEGOTIATED;
+  return g_error_new (HS_ERROR, code, "Writing '%s' failed in %s: %s",
+      self->location, GST_OBJECT_NAME (GST_MESSAGE_SRC (message)),
+      gst_error->message);
+}
+
+static gboolean
+on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
+{
+  HsWriter *self = user_data;
+
+  switch (GST_MESSAGE_TYPE (message)) {
+    case GST_MESSAGE_EOS:
+      GST_DEBUG ("%s closed", self->location);
+      report (self, NULL);
+      return G_SOURCE_REMOVE;
+    case GST_MESSAGE_ERROR:{
+      g_autoptr(GError) error = error_from_message (self, message);
+
+      report (self, error);
+      return G_SOURCE_REMOVE;
+    }
+    default:
+      return G_SOURCE_CONTINUE;
+  }
+}
+
+HsWriter *
+hs_writer_new (const char *location, GstCaps *caps,
+               const HsWriterOptions *options, GMainContext *context,
+               HsWriterDoneFunc done, gpointer user_data, GError **error)
+{
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  GstElement *src, *convert, *enc, *mux, *sink;
+  HsWriter *self;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  ensure_debug ();
+
+  pipeline = gst_object_ref_sink (gst_pipeline_new ("hs-record"));
+  src = hs_element_make ("appsrc", "src", error);
+  if (src == NULL)
+    return NULL;
+  gst_bin_add (GST_BIN (pipeline), src);
+  convert = hs_element_make ("videoconvert", "convert", error);
+  if (convert == NULL)
+    return NULL;
+  gst_bin_add (GST_BIN (pipeline), convert);
+  enc = make_encoder (options, caps, error);
+  if (enc == NULL)
+    return NULL;
+  gst_bin_add (GST_BIN (pipeline), enc);
+  mux = hs_element_make ("webmmux", "mux", error);
+  if (mux == NULL)
+    return NULL;
+  gst_bin_add (GST_BIN (pipeline), mux);
+  sink = hs_element_make ("filesink", "sink", error);
+  if (sink == NULL)
+    return NULL;
+  gst_bin_add (GST_BIN (pipeline), sink);
+
+  if (!gst_element_link_many (src, convert, enc, mux, sink, NULL)) {
+    g_set_error (error, HS_ERROR, HS_ERROR_NOT_NEGOTIATED,
+        "Cannot link the record pipeline for '%s'", location);
+    return NULL;
+  }
+
+  /* The backlog is pushed at once and drained as fast as the encoder goes:
+   * appsrc must queue without bound, never block, never drop. */
+  g_object_set (src,
+      "format", GST_FORMAT_TIME,
+      "is-live", FALSE,
+      "max-bytes", (guint64) 0,
+      "block", FALSE,
+      NULL);
+  gst_app_src_set_caps (GST_APP_SRC (src), caps);
+  if (options->date != NULL)
+    g_object_set (mux, "creation-time", options->date, NULL);
+  g_object_set (sink, "location", location, "sync", FALSE, "async", FALSE,
+      NULL);
+
+  self = g_new0 (HsWriter, 1);
+  self->pipeline = g_steal_pointer (&pipeline);
+  self->appsrc = src;
+  self->caps = gst_caps_ref (caps);
+  self->location = g_strdup (location);
+  self->done = done;
+  self->user_data = user_data;
+
+  bus = gst_element_get_bus (self->pipeline);
+  self->bus_source = gst_bus_create_watch (bus);
+  g_source_set_callback (self->bus_source, G_SOURCE_FUNC (on_bus_message),
+      self, NULL);
+  g_source_attach (self->bus_source, context);
+
+  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
+    g_autoptr(GstMessage) message =
+        gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+
+    if (message != NULL) {
+      g_autoptr(GError) gst_error = error_from_message (self, message);
+      g_propagate_error (error, g_steal_pointer (&gst_error));
+    } else {
+      g_set_error (error, HS_ERROR, HS_ERROR_CANNOT_WRITE,
+          "Cannot start the record pipeline for '%s'", location);
+    }
+    self->closed = TRUE;
+    hs_writer_free (self);
+    return NULL;
+  }
+  GST_DEBUG ("writing %s", location);
+  return self;
+}
+
+void
+hs_writer_push (HsWriter *self, GstBuffer *buffer)
+{
+  if (self->finished || self->closed) {
+    gst_buffer_unref (buffer);
+    return;
+  }
+  gst_app_src_push_buffer (GST_APP_SRC (self->appsrc), buffer);
+}
+
+void
+hs_writer_finish (HsWriter *self)
+{
+  if (self->finished)
+    return;
+  self->finished = TRUE;
+  gst_app_src_end_of_stream (GST_APP_SRC (self->appsrc));
+}
+
+gboolean
+hs_writer_close_sync (HsWriter *self, GstClockTime timeout)
+{
+  g_autoptr(GstBus) bus = gst_element_get_bus (self->pipeline);
+  g_autoptr(GstMessage) message = NULL;
+  gboolean clean;
+
+  if (self->closed)
+    return TRUE;
+  hs_writer_finish (self);
+  message = gst_bus_timed_pop_filtered (bus, timeout,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  clean = message != NULL && GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS;
+  self->closed = TRUE;
+  gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  if (!clean)
+    GST_WARNING ("%s did not close within %" GST_TIME_FORMAT, self->location,
+        GST_TIME_ARGS (timeout));
+  return clean;
+}
+
+GstCaps *
+hs_writer_get_caps (HsWriter *self)
+{
+  return self->caps;
+}
+
+const char *
+hs_writer_get_location (HsWriter *self)
+{
+  return self->location;
+}
+
+guint64
+hs_writer_get_bytes (HsWriter *self)
+{
+  GStatBuf st;
+
+  if (g_stat (self->location, &st) != 0)
+    return 0;
+  return st.st_size;
+}
+
+void
+hs_writer_free (HsWriter *self)
+{
+  if (self == NULL)
+    return;
+  if (self->bus_source != NULL) {
+    g_source_destroy (self->bus_source);
+    g_source_unref (self->bus_source);
+  }
+  gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  gst_object_unref (self->pipeline);
+  gst_caps_unref (self->caps);
+  g_free (self->location);
+  g_free (self);
+}
