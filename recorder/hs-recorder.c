@@ -1111,7 +1111,7 @@ attach (HsRecorder *self, GError **error)
   {
     g_autofree char *name = g_strdup_printf ("hs-ring-%s-%u", self->source,
         g_atomic_int_add (&branch_count, 1));
-    self->branch = gst_bin_new (name);
+    self->branch = gst_object_ref_sink (gst_bin_new (name));
   }
   gst_bin_add_many (GST_BIN (self->branch), queue, convert, filter, sink, NULL);
   gst_element_link_many (queue, convert, filter, sink, NULL);
