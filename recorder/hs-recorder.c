@@ -68,6 +68,9 @@ typedef struct {
   HsWriter *writer;
   HsRecording *recording;
   GList *waiters;               /* GTask */
+  gboolean closed;              /* the writer is done; waiting for its turn */
+  guint64 bytes;
+  GError *error;
 } FileJob;
 
 struct _HsRecorder
@@ -491,29 +494,61 @@ on_queue_overrun (GstElement *queue, gpointer user_data)
  * and post an error that stops the user's pipeline. The branch refuses such
  * caps itself: it drops the data and reports the reason with the next
  * recording. */
+/* Whether the branch can convert @caps: asked of the converter itself, so
+ * that any converter variant answers for what it takes. */
 static gboolean
 check_caps (HsRecorder *self, GstCaps *caps)
 {
-  GstStructure *s = gst_caps_get_structure (caps, 0);
-  gboolean video = gst_structure_has_name (s, "video/x-raw");
+  g_autoptr(GstPad) queue_src = gst_element_get_static_pad (self->queue, "src");
+  g_autoptr(GstCaps) accepted = gst_pad_peer_query_caps (queue_src, NULL);
+  gboolean ok = gst_caps_can_intersect (caps, accepted);
 
   g_mutex_lock (&self->stream_lock);
   g_clear_pointer (&self->unsupported_caps, g_free);
-  if (!video)
-    self->unsupported_caps = g_strdup (gst_structure_get_name (s));
+  if (!ok) {
+    const char *name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
+    GstCapsFeatures *features = gst_caps_get_features (caps, 0);
+    g_autofree char *described = features ?
+        gst_caps_features_to_string (features) : NULL;
+
+    if (described != NULL && !g_str_equal (described, "memory:SystemMemory"))
+      self->unsupported_caps = g_strdup_printf ("%s(%s)", name, described);
+    else
+      self->unsupported_caps = g_strdup (name);
+  }
   g_mutex_unlock (&self->stream_lock);
-  if (!video)
-    GST_WARNING_OBJECT (self, "tee %s carries %s, not raw video: not "
-        "recording it", self->source, gst_structure_get_name (s));
-  return video;
+  if (!ok)
+    GST_WARNING_OBJECT (self, "tee %s carries %" GST_PTR_FORMAT ", which the "
+        "ring branch cannot convert: not recording it", self->source, caps);
+  return ok;
 }
 
+/* The ring branch must never narrow what the tee negotiates, or the user's
+ * pipeline could fail because of it: it accepts anything, and drops what it
+ * cannot convert. */
 static GstPadProbeReturn
 on_branch_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   StreamLink *link = user_data;
   GstPadProbeReturn ret = GST_PAD_PROBE_OK;
   HsRecorder *self;
+
+  if (info->type & GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM) {
+    GstQuery *query = GST_PAD_PROBE_INFO_QUERY (info);
+
+    if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS) {
+      GstCaps *filter;
+
+      gst_query_parse_caps (query, &filter);
+      gst_query_set_caps_result (query, filter ? filter : GST_CAPS_ANY);
+      return GST_PAD_PROBE_HANDLED;
+    }
+    if (GST_QUERY_TYPE (query) == GST_QUERY_ACCEPT_CAPS) {
+      gst_query_set_accept_caps_result (query, TRUE);
+      return GST_PAD_PROBE_HANDLED;
+    }
+    return GST_PAD_PROBE_OK;
+  }
 
   g_mutex_lock (&link->lock);
   self = link->recorder;
@@ -615,6 +650,7 @@ job_free (FileJob *job)
 {
   hs_writer_free (job->writer);
   g_clear_object (&job->recording);
+  g_clear_error (&job->error);
   g_free (job);
 }
 
@@ -632,14 +668,41 @@ emit_finished (HsRecorder *self, HsRecording *recording, guint64 bytes,
   complete_waiters (waiters, recording);
 }
 
+static guint64
+dropped_now (HsRecorder *self)
+{
+  guint64 n;
+
+  g_mutex_lock (&self->stream_lock);
+  n = self->n_dropped;
+  g_mutex_unlock (&self->stream_lock);
+  return n;
+}
+
+/* Files are reported in the order they were closed by the recorder, even
+ * when a short file's encoder drains before a long one's. */
+static void
+report_closed_jobs (HsRecorder *self)
+{
+  while (self->closing != NULL && ((FileJob *) self->closing->data)->closed) {
+    FileJob *job = self->closing->data;
+    g_autoptr(HsRecording) recording = g_object_ref (job->recording);
+    g_autoptr(GError) error = g_steal_pointer (&job->error);
+    GList *waiters = g_steal_pointer (&job->waiters);
+    guint64 bytes = job->bytes;
+
+    self->closing = g_list_delete_link (self->closing, self->closing);
+    job_free (job);
+    emit_finished (self, recording, bytes, error, waiters);
+  }
+}
+
 static void
 on_writer_done (HsWriter *writer, const GError *error, gpointer user_data)
 {
   FileJob *job = user_data;
   HsRecorder *self = job->recorder;
-  g_autoptr(GError) combined = NULL;
   const GError *recording_error = hs_recording_get_error (job->recording);
-  GList *waiters = g_steal_pointer (&job->waiters);
 
   if (self->current == job) {
     /* The record pipeline failed while the window was still open: the
@@ -647,20 +710,16 @@ on_writer_done (HsWriter *writer, const GError *error, gpointer user_data)
     self->current = NULL;
     self->active = FALSE;
     self->boundary = self->end;
-  } else {
-    self->closing = g_list_remove (self->closing, job);
+    hs_recording_add_dropped (job->recording, dropped_now (self) -
+        self->dropped_at_open);
+    self->closing = g_list_append (self->closing, job);
   }
 
+  job->closed = TRUE;
+  job->bytes = hs_writer_get_bytes (writer);
   if (error != NULL || recording_error != NULL)
-    combined = g_error_copy (error ? error : recording_error);
-
-  {
-    g_autoptr(HsRecording) recording = g_object_ref (job->recording);
-    guint64 bytes = hs_writer_get_bytes (writer);
-
-    job_free (job);
-    emit_finished (self, recording, bytes, combined, waiters);
-  }
+    job->error = g_error_copy (error ? error : recording_error);
+  report_closed_jobs (self);
   pump (self);
 }
 
@@ -698,17 +757,6 @@ choose_location (HsRecorder *self, HsRecording *recording, GError **error)
   if (path == NULL)
     return NULL;
   return hs_location_reserve (path, error);
-}
-
-static guint64
-dropped_now (HsRecorder *self)
-{
-  guint64 n;
-
-  g_mutex_lock (&self->stream_lock);
-  n = self->n_dropped;
-  g_mutex_unlock (&self->stream_lock);
-  return n;
 }
 
 static void
@@ -783,7 +831,8 @@ start_window (HsRecorder *self, GstClockTime trigger)
 {
   gint64 wanted = (gint64) trigger - (gint64) seconds_to_time (self->pre);
 
-  self->requested_start = MAX (wanted, (gint64) self->boundary);
+  self->requested_start = self->boundary == GST_CLOCK_TIME_NONE ? wanted :
+      MAX (wanted, (gint64) self->boundary);
   self->start = self->requested_start > 0 ? self->requested_start : 0;
   self->end = trigger + seconds_to_time (self->post);
   self->active = TRUE;
@@ -884,8 +933,9 @@ update_interest (HsRecorder *self)
     GstClockTime pre = seconds_to_time (self->pre);
     GstClockTime from = first > pre ? first - pre : 0;
 
-    hs_ring_buffer_set_hold (self->ring, self->cursor, MAX (from,
-            self->boundary));
+    if (self->boundary != GST_CLOCK_TIME_NONE)
+      from = MAX (from, self->boundary);
+    hs_ring_buffer_set_hold (self->ring, self->cursor, from);
   } else
     hs_ring_buffer_set_hold (self->ring, G_MAXUINT64, 0);
 
@@ -937,7 +987,8 @@ static gboolean
 stalled (HsRecorder *self, gint64 last_arrival_us)
 {
   GstClockTime timeout = MAX (seconds_to_time (self->post), MIN_STALL_TIMEOUT);
-  gint64 since = MAX (last_arrival_us, self->window_opened_us);
+  gint64 since = self->active ? MAX (last_arrival_us, self->window_opened_us) :
+      last_arrival_us;
 
   return (GstClockTime) (g_get_monotonic_time () - since) * GST_USECOND >=
       timeout;
@@ -971,8 +1022,11 @@ pump (HsRecorder *self)
       if (self->pending->len == 0)
         break;
       trigger = g_array_index (self->pending, GstClockTime, 0);
+      /* A source that stopped before the trigger's time never reaches it:
+       * the window gets what the ring holds. */
       if (!eos && source_error == NULL && unsupported == NULL &&
-          (reached == GST_CLOCK_TIME_NONE || trigger > reached))
+          (reached == GST_CLOCK_TIME_NONE || trigger > reached) &&
+          !(last_arrival_us != 0 && stalled (self, last_arrival_us)))
         break;
       g_array_remove_index (self->pending, 0);
       start_window (self, trigger);
@@ -1137,10 +1191,15 @@ attach (HsRecorder *self, GError **error)
   self->queue = queue;
 
   sinkpad = gst_element_get_static_pad (queue, "sink");
-  gst_element_add_pad (self->branch, gst_ghost_pad_new ("sink", sinkpad));
-  gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
-      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-      on_branch_data, stream_link_ref (self->link), stream_link_unref);
+  {
+    GstPad *ghost = gst_ghost_pad_new ("sink", sinkpad);
+
+    gst_pad_add_probe (ghost, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
+        GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM | GST_PAD_PROBE_TYPE_BUFFER |
+        GST_PAD_PROBE_TYPE_BUFFER_LIST, on_branch_data,
+        stream_link_ref (self->link), stream_link_unref);
+    gst_element_add_pad (self->branch, ghost);
+  }
 
   parent = gst_object_get_parent (GST_OBJECT (tee));
   gst_bin_add (GST_BIN (parent), self->branch);
@@ -1584,6 +1643,7 @@ hs_recorder_init (HsRecorder *self)
   self->post = 5;
   self->encoder = g_strdup ("vp8");
   self->pending = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  self->boundary = GST_CLOCK_TIME_NONE;
   self->ring = hs_ring_buffer_new (seconds_to_time (self->pre) + RING_MARGIN,
       0);
 

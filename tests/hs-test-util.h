@@ -1,0 +1,74 @@
+/* Helpers shared by the test programs: decoding written files and a
+ * fixture that owns a main context with a watchdog.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <hindsight.h>
+
+G_BEGIN_DECLS
+
+/* What a player sees in a file, found by decoding every frame. */
+typedef struct {
+  guint n_frames;               /* decoded frames */
+  GArray *pts;                  /* GstClockTime of each decoded frame */
+  GstClockTime first_pts;
+  GstClockTime last_pts;
+  int width;
+  int height;
+  char *codec;                  /* caps name out of the demuxer, "video/x-vp8" */
+  gboolean starts_with_keyframe;
+} HsTestFileInfo;
+
+gboolean hs_test_probe_file       (const char     *path,
+                                   HsTestFileInfo *info,
+                                   GError        **error);
+void     hs_test_file_info_clear  (HsTestFileInfo *info);
+
+/* Asserts that @path decodes to @n_frames frames whose first and last
+ * timestamps are @first and @last (both within half a frame). */
+void     hs_test_assert_file      (const char     *path,
+                                   guint           n_frames,
+                                   GstClockTime    first,
+                                   GstClockTime    last);
+
+typedef struct {
+  GMainContext *context;
+  char *tmpdir;
+  GPtrArray *started;           /* HsRecording */
+  GPtrArray *finished;          /* HsRecording, in order of finishing */
+  guint timeout_s;
+} HsTestFixture;
+
+void     hs_test_fixture_setup    (HsTestFixture *fixture,
+                                   gconstpointer  data);
+void     hs_test_fixture_teardown (HsTestFixture *fixture,
+                                   gconstpointer  data);
+
+/* Connects the recording signals of @recorder (an HsRecorder or
+ * HsMultiRecorder) to the fixture's lists. */
+void     hs_test_fixture_watch    (HsTestFixture *fixture,
+                                   gpointer       recorder);
+
+/* Iterates the fixture's context until @done returns TRUE; fails the test
+ * (instead of hanging) after the fixture's timeout. */
+void     hs_test_fixture_run_until (HsTestFixture *fixture,
+                                    gboolean     (*done) (gpointer data),
+                                    gpointer       data);
+
+/* Iterates until the object's "busy" property is FALSE. */
+void     hs_test_fixture_wait_idle (HsTestFixture *fixture,
+                                    gpointer       recorder);
+
+/* A path inside the fixture's temporary folder. */
+char    *hs_test_fixture_path      (HsTestFixture *fixture,
+                                    const char    *name);
+
+/* Builds a pipeline from a description (not yet playing: attach recorders
+ * and set triggers first, so that a fast non-live source loses nothing). */
+GstElement *hs_test_pipeline_new   (const char    *description);
+void        hs_test_play           (GstElement    *pipeline);
+void        hs_test_stop           (GstElement    *pipeline);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HsTestFileInfo, hs_test_file_info_clear)
+
+G_END_DECLS
