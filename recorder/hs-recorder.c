@@ -11,6 +11,7 @@
 #include "hs-location-private.h"
 #include "hs-recording-private.h"
 #include "hs-ring-buffer-private.h"
+#include "hs-variant-private.h"
 #include "hs-writer-private.h"
 
 /**
@@ -87,6 +88,8 @@ struct _HsRecorder
   double max_duration;
   char *location;
   char *encoder;
+  char *converter;
+  HsEncoderSettings encoder_settings;
   gboolean rebase_timestamps;
   guint64 max_ring_bytes;
   HsCopyFrames copy_frames;
@@ -161,6 +164,10 @@ enum
   PROP_MAX_DURATION,
   PROP_LOCATION,
   PROP_ENCODER,
+  PROP_CONVERTER,
+  PROP_BITRATE,
+  PROP_KEYFRAME_INTERVAL,
+  PROP_THREADS,
   PROP_REBASE_TIMESTAMPS,
   PROP_MAX_RING_BYTES,
   PROP_COPY_FRAMES,
@@ -792,6 +799,7 @@ open_file (HsRecorder *self, const HsRingEntry *e, gint64 requested_start)
   if (location != NULL) {
     hs_recording_set_location (recording, location);
     options.encoder = self->encoder;
+    options.settings = self->encoder_settings;
     options.date = date;
     job = g_new0 (FileJob, 1);
     job->recorder = self;
@@ -1152,7 +1160,7 @@ attach (HsRecorder *self, GError **error)
   }
 
   queue = hs_element_make ("queue", NULL, error);
-  convert = queue ? hs_element_make ("videoconvert", NULL, error) : NULL;
+  convert = queue ? hs_variant_make_converter (self->converter, error) : NULL;
   filter = convert ? hs_element_make ("capsfilter", NULL, error) : NULL;
   sink = filter ? hs_element_make ("appsink", NULL, error) : NULL;
   if (sink == NULL) {
@@ -1300,6 +1308,8 @@ hs_recorder_initable_init (GInitable     *initable,
   }
   if (self->location != NULL && !hs_location_validate (self->location, error))
     return FALSE;
+  if (!hs_variant_check_encoder (self->encoder, error))
+    return FALSE;
   return attach (self, error);
 }
 
@@ -1373,6 +1383,7 @@ hs_recorder_finalize (GObject *object)
   g_free (self->source);
   g_free (self->location);
   g_free (self->encoder);
+  g_free (self->converter);
   g_free (self->source_error);
   g_free (self->unsupported_caps);
   g_main_context_unref (self->context);
@@ -1410,6 +1421,18 @@ hs_recorder_get_property (GObject    *object,
       break;
     case PROP_ENCODER:
       g_value_set_string (value, self->encoder);
+      break;
+    case PROP_CONVERTER:
+      g_value_set_string (value, self->converter);
+      break;
+    case PROP_BITRATE:
+      g_value_set_uint (value, self->encoder_settings.bitrate);
+      break;
+    case PROP_KEYFRAME_INTERVAL:
+      g_value_set_double (value, self->encoder_settings.keyframe_interval);
+      break;
+    case PROP_THREADS:
+      g_value_set_uint (value, self->encoder_settings.threads);
       break;
     case PROP_REBASE_TIMESTAMPS:
       g_value_set_boolean (value, self->rebase_timestamps);
@@ -1461,6 +1484,31 @@ hs_recorder_set_property (GObject      *object,
         self->encoder = g_value_dup_string (value);
         if (self->encoder == NULL)
           self->encoder = g_strdup ("vp8");
+        g_object_notify_by_pspec (object, pspec);
+      }
+      break;
+    case PROP_CONVERTER:
+      g_free (self->converter);
+      self->converter = g_value_dup_string (value);
+      if (self->converter == NULL)
+        self->converter = g_strdup ("auto");
+      break;
+    case PROP_BITRATE:
+      if (self->encoder_settings.bitrate != g_value_get_uint (value)) {
+        self->encoder_settings.bitrate = g_value_get_uint (value);
+        g_object_notify_by_pspec (object, pspec);
+      }
+      break;
+    case PROP_KEYFRAME_INTERVAL:
+      if (self->encoder_settings.keyframe_interval !=
+          g_value_get_double (value)) {
+        self->encoder_settings.keyframe_interval = g_value_get_double (value);
+        g_object_notify_by_pspec (object, pspec);
+      }
+      break;
+    case PROP_THREADS:
+      if (self->encoder_settings.threads != g_value_get_uint (value)) {
+        self->encoder_settings.threads = g_value_get_uint (value);
         g_object_notify_by_pspec (object, pspec);
       }
       break;
@@ -1567,6 +1615,42 @@ hs_recorder_class_init (HsRecorderClass *klass)
       g_param_spec_string ("encoder", NULL, NULL, "vp8", rw);
 
   /**
+   * HsRecorder:converter:
+   *
+   * What turns the tee's frames into system-memory raw video on the ring
+   * side: `auto` (from the tee's caps features), `cpu` (videoconvert), or a
+   * bin description. Given when the recorder is made.
+   */
+  properties[PROP_CONVERTER] =
+      g_param_spec_string ("converter", NULL, NULL, "auto",
+      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * HsRecorder:bitrate:
+   *
+   * Target bitrate of the files in bits per second; 0 scales it with the
+   * resolution and frame rate (about 0.08 bit per pixel).
+   */
+  properties[PROP_BITRATE] =
+      g_param_spec_uint ("bitrate", NULL, NULL, 0, G_MAXINT, 0, rw);
+
+  /**
+   * HsRecorder:keyframe-interval:
+   *
+   * Seconds between keyframes in the files; 0 for the default (2 s).
+   */
+  properties[PROP_KEYFRAME_INTERVAL] =
+      g_param_spec_double ("keyframe-interval", NULL, NULL, 0, 3600, 0, rw);
+
+  /**
+   * HsRecorder:threads:
+   *
+   * Encoder threads; 0 for one per core (at most 8).
+   */
+  properties[PROP_THREADS] =
+      g_param_spec_uint ("threads", NULL, NULL, 0, 64, 0, rw);
+
+  /**
    * HsRecorder:rebase-timestamps:
    *
    * Whether each file starts at timestamp 0. By default a file keeps the
@@ -1642,6 +1726,7 @@ hs_recorder_init (HsRecorder *self)
   self->pre = 5;
   self->post = 5;
   self->encoder = g_strdup ("vp8");
+  self->converter = g_strdup ("auto");
   self->pending = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
   self->boundary = GST_CLOCK_TIME_NONE;
   self->ring = hs_ring_buffer_new (seconds_to_time (self->pre) + RING_MARGIN,

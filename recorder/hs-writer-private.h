@@ -3,10 +3,13 @@
 
 #include <gst/gst.h>
 
+#include "hs-variant-private.h"
+
 G_BEGIN_DECLS
 
 /* The record pipeline of one file:
  *   appsrc ! videoconvert ! ENCODER ! webmmux ! filesink
+ * (ENCODER from hs_variant_make_encoder()).
  * It is a pipeline of its own, apart from the source pipeline, so that a
  * failure while writing never stops the source or other recorders. Its bus
  * is watched on the main context given at creation; @done runs there once,
@@ -18,9 +21,9 @@ typedef void (*HsWriterDoneFunc) (HsWriter     *writer,
                                   gpointer      user_data);
 
 typedef struct {
-  const char *encoder;          /* "vp8" */
-  GDateTime  *date;             /* written as the file's date, nullable */
-  guint       bitrate;          /* bits/s, 0 scales with the resolution */
+  const char        *encoder;   /* see hs_variant_make_encoder() */
+  HsEncoderSettings  settings;
+  GDateTime         *date;      /* written as the file's date, nullable */
 } HsWriterOptions;
 
 HsWriter   *hs_writer_new          (const char             *location,

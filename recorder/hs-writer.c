@@ -4,11 +4,11 @@
 #include "hs-writer-private.h"
 
 #include <gst/app/app.h>
-#include <gst/video/video.h>
 #include <glib/gstdio.h>
 
 #include "hs-element-private.h"
 #include "hs-error.h"
+#include "hs-variant-private.h"
 
 GST_DEBUG_CATEGORY_STATIC (hs_writer_debug);
 #define GST_CAT_DEFAULT hs_writer_debug
@@ -36,60 +36,6 @@ ensure_debug (void)
         "hindsight record pipelines");
     g_once_init_leave (&once, 1);
   }
-}
-
-/* About 0.08 bit per pixel at the source's frame rate: 640x480@30 gets
- * ~740 kbit/s, 1280x720@30 ~2.2 Mbit/s, 1920x1080@30 ~5 Mbit/s. */
-static guint
-scaled_bitrate (GstCaps *caps)
-{
-  GstVideoInfo info;
-  double fps = 30.0;
-  double bits;
-
-  if (!gst_video_info_from_caps (&info, caps))
-    return 1000000;
-  if (info.fps_n > 0 && info.fps_d > 0)
-    fps = (double) info.fps_n / info.fps_d;
-  bits = info.width * (double) info.height * fps * 0.08;
-  return (guint) CLAMP (bits, 100000, 50000000);
-}
-
-static int
-keyframe_distance (GstCaps *caps)
-{
-  GstVideoInfo info;
-
-  if (gst_video_info_from_caps (&info, caps) && info.fps_n > 0 && info.fps_d > 0)
-    return MAX (1, 2 * info.fps_n / info.fps_d);
-  return 60;
-}
-
-static GstElement *
-make_encoder (const HsWriterOptions *options, GstCaps *caps, GError **error)
-{
-  const char *name = options->encoder ? options->encoder : "vp8";
-  GstElement *enc;
-
-  if (!g_str_equal (name, "vp8")) {
-    g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
-        "Unknown encoder '%s' (valid: vp8)", name);
-    return NULL;
-  }
-
-  enc = hs_element_make ("vp8enc", "encoder", error);
-  if (enc == NULL)
-    return NULL;
-  g_object_set (enc,
-      "deadline", (gint64) 1,
-      "cpu-used", 8,
-      "threads", MIN (8, (int) g_get_num_processors ()),
-      "lag-in-frames", 0,
-      "end-usage", 1 /* cbr */,
-      "target-bitrate", options->bitrate ? options->bitrate : scaled_bitrate (caps),
-      "keyframe-max-dist", keyframe_distance (caps),
-      NULL);
-  return enc;
 }
 
 static void
@@ -166,7 +112,8 @@ hs_writer_new (const char *location, GstCaps *caps,
   if (convert == NULL)
     return NULL;
   gst_bin_add (GST_BIN (pipeline), convert);
-  enc = make_encoder (options, caps, error);
+  enc = hs_variant_make_encoder (options->encoder, caps, &options->settings,
+      error);
   if (enc == NULL)
     return NULL;
   gst_bin_add (GST_BIN (pipeline), enc);

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* Encoder settings that matter, as the recorder's properties give them;
+ * 0 means "choose from the caps". */
+typedef struct {
+  guint  bitrate;               /* bits per second */
+  double keyframe_interval;     /* seconds */
+  guint  threads;
+} HsEncoderSettings;
+
+/* The ring side: an element (usually a bin with one "sink" and one "src"
+ * pad) that turns what the tee carries into system-memory raw video that
+ * videoconvert takes. @converter is "auto", "cpu", "nvidia", "cuda" or a
+ * bin description. */
+GstElement *hs_variant_make_converter (const char               *converter,
+                                       GError                  **error);
+
+/* The record side: an element that encodes raw video (@caps) into a stream
+ * webmmux accepts. @encoder is "vp8", "vp9", "av1", "nvidia" or a
+ * description. */
+GstElement *hs_variant_make_encoder   (const char               *encoder,
+                                       GstCaps                  *caps,
+                                       const HsEncoderSettings  *settings,
+                                       GError                  **error);
+
+/* Checks a name or description without building anything that stays. */
+gboolean    hs_variant_check_converter (const char  *converter,
+                                        GError     **error);
+gboolean    hs_variant_check_encoder   (const char  *encoder,
+                                        GError     **error);
+
+G_END_DECLS
