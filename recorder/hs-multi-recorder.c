@@ -360,7 +360,11 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
   object_class->get_property = hs_multi_recorder_get_property;
   object_class->set_property = hs_multi_recorder_set_property;
 
-  /** HsMultiRecorder:pipeline: The pipeline that holds the tees. */
+  /**
+   * HsMultiRecorder:pipeline:
+   *
+   * The pipeline that holds the tees.
+   */
   properties[PROP_PIPELINE] = g_param_spec_object ("pipeline", NULL, NULL,
       GST_TYPE_ELEMENT, construct);
   /**
@@ -372,16 +376,32 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    */
   properties[PROP_PATTERN] = g_param_spec_string ("pattern", NULL, NULL,
       NULL, construct);
-  /** HsMultiRecorder:sources: The names of the tees to record. */
+  /**
+   * HsMultiRecorder:sources:
+   *
+   * The names of the tees to record.
+   */
   properties[PROP_SOURCES] = g_param_spec_boxed ("sources", NULL, NULL,
       G_TYPE_STRV, construct);
-  /** HsMultiRecorder:pre: Seconds recorded before the first trigger. */
+  /**
+   * HsMultiRecorder:pre:
+   *
+   * Seconds recorded before the first trigger.
+   */
   properties[PROP_PRE] = g_param_spec_double ("pre", NULL, NULL,
       0, 3600, 5, rw);
-  /** HsMultiRecorder:post: Seconds recorded after the last trigger. */
+  /**
+   * HsMultiRecorder:post:
+   *
+   * Seconds recorded after the last trigger.
+   */
   properties[PROP_POST] = g_param_spec_double ("post", NULL, NULL,
       0, 3600, 5, rw);
-  /** HsMultiRecorder:max-duration: Longest file in seconds, 0 for none. */
+  /**
+   * HsMultiRecorder:max-duration:
+   *
+   * Longest file in seconds, 0 for none.
+   */
   properties[PROP_MAX_DURATION] = g_param_spec_double ("max-duration", NULL,
       NULL, 0, G_MAXDOUBLE, 0, rw);
   /**
@@ -392,16 +412,32 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    */
   properties[PROP_LOCATION] = g_param_spec_string ("location", NULL, NULL,
       HS_RECORDER_DEFAULT_LOCATION, rw);
-  /** HsMultiRecorder:encoder: Codec of the files. */
+  /**
+   * HsMultiRecorder:encoder:
+   *
+   * Codec of the files.
+   */
   properties[PROP_ENCODER] = g_param_spec_string ("encoder", NULL, NULL,
       "vp8", rw);
-  /** HsMultiRecorder:rebase-timestamps: Whether each file starts at 0. */
+  /**
+   * HsMultiRecorder:rebase-timestamps:
+   *
+   * Whether each file starts at 0.
+   */
   properties[PROP_REBASE_TIMESTAMPS] = g_param_spec_boolean (
       "rebase-timestamps", NULL, NULL, FALSE, rw);
-  /** HsMultiRecorder:max-ring-bytes: Bytes each ring may hold, 0 for no bound. */
+  /**
+   * HsMultiRecorder:max-ring-bytes:
+   *
+   * Bytes each ring may hold, 0 for no bound.
+   */
   properties[PROP_MAX_RING_BYTES] = g_param_spec_uint64 ("max-ring-bytes",
       NULL, NULL, 0, G_MAXUINT64, 0, rw);
-  /** HsMultiRecorder:busy: Whether any of the recorders is busy. */
+  /**
+   * HsMultiRecorder:busy:
+   *
+   * Whether any of the recorders is busy.
+   */
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
