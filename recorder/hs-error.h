@@ -3,6 +3,8 @@
 
 #include "hs-prelude.h"
 
+#include <glib-object.h>
+
 G_BEGIN_DECLS
 
 /**
@@ -77,5 +79,14 @@ GQuark hs_error_quark (void);
 
 HS_API
 GQuark hs_pipeline_error_quark (void);
+
+/* Registered enums, so that bindings see the error domains by name. */
+HS_API
+GType hs_error_get_type (void);
+#define HS_TYPE_ERROR (hs_error_get_type ())
+
+HS_API
+GType hs_pipeline_error_get_type (void);
+#define HS_TYPE_PIPELINE_ERROR (hs_pipeline_error_get_type ())
 
 G_END_DECLS
