@@ -4,6 +4,7 @@
 #include "hs-recorder-private.h"
 
 #include <gst/app/app.h>
+#include <gst/video/video.h>
 #include <glib/gstdio.h>
 
 #include "hs-element-private.h"
@@ -89,6 +90,7 @@ struct _HsRecorder
   char *location;
   char *encoder;
   char *converter;
+  HsRecorderMode mode;
   HsEncoderSettings encoder_settings;
   gboolean rebase_timestamps;
   guint64 max_ring_bytes;
@@ -102,6 +104,9 @@ struct _HsRecorder
   GstPad *tee_pad;
   GstElement *branch;
   GstElement *queue;
+  GstElement *filter;
+  GstElement *appsink;
+  GstElement *ring_encoder;     /* encoded mode, made on the first caps */
   HsRingBuffer *ring;
   GSource *wakeup;
   StreamLink *link;
@@ -133,6 +138,7 @@ struct _HsRecorder
   FileJob *current;
   GList *window_waiters;        /* GTask waiting for the window's first file */
   gboolean window_has_file;
+  gboolean need_keyframe;       /* encoded mode: start not chosen yet */
   gint64 window_opened_us;
   guint64 dropped_at_open;
   GstClockTime file_first;
@@ -148,6 +154,10 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HsRecorder, hs_recorder, G_TYPE_OBJECT,
     G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, hs_recorder_initable_iface_init)
     GST_DEBUG_CATEGORY_INIT (hs_recorder_debug, "hindsight", 0,
         "hindsight recorder"))
+
+G_DEFINE_ENUM_TYPE (HsRecorderMode, hs_recorder_mode,
+    G_DEFINE_ENUM_VALUE (HS_RECORDER_MODE_RAW, "raw"),
+    G_DEFINE_ENUM_VALUE (HS_RECORDER_MODE_ENCODED, "encoded"))
 
 G_DEFINE_ENUM_TYPE (HsCopyFrames, hs_copy_frames,
     G_DEFINE_ENUM_VALUE (HS_COPY_FRAMES_AUTO, "auto"),
@@ -165,6 +175,7 @@ enum
   PROP_LOCATION,
   PROP_ENCODER,
   PROP_CONVERTER,
+  PROP_MODE,
   PROP_BITRATE,
   PROP_KEYFRAME_INTERVAL,
   PROP_THREADS,
@@ -501,6 +512,41 @@ on_queue_overrun (GstElement *queue, gpointer user_data)
  * and post an error that stops the user's pipeline. The branch refuses such
  * caps itself: it drops the data and reports the reason with the next
  * recording. */
+static GstClockTime seconds_to_time (double seconds);
+
+/* Encoded mode: the encoder goes between the capsfilter and the appsink once
+ * the first caps tell the resolution and frame rate its bitrate and keyframe
+ * distance depend on. Runs in the streaming thread, before any frame. */
+static gboolean
+insert_ring_encoder (HsRecorder *self, GstCaps *caps)
+{
+  g_autoptr(GError) error = NULL;
+  HsEncoderSettings settings = self->encoder_settings;
+  GstElement *enc;
+
+  if (settings.keyframe_interval <= 0)
+    settings.keyframe_interval = 1.0;
+  enc = hs_variant_make_encoder (self->encoder, caps, &settings, &error);
+  if (enc == NULL) {
+    g_mutex_lock (&self->stream_lock);
+    g_free (self->unsupported_caps);
+    self->unsupported_caps = g_strdup (error->message);
+    g_mutex_unlock (&self->stream_lock);
+    GST_WARNING_OBJECT (self, "cannot encode the ring: %s", error->message);
+    return FALSE;
+  }
+  gst_element_unlink (self->filter, self->appsink);
+  gst_bin_add (GST_BIN (self->branch), enc);
+  if (!gst_element_link_many (self->filter, enc, self->appsink, NULL))
+    GST_ERROR_OBJECT (self, "cannot link the ring encoder");
+  gst_element_sync_state_with_parent (enc);
+  self->ring_encoder = enc;
+  GST_INFO_OBJECT (self, "ring of %s encodes with %s, a keyframe every %.2f s",
+      self->source, GST_OBJECT_NAME (gst_element_get_factory (enc)),
+      settings.keyframe_interval);
+  return TRUE;
+}
+
 /* Whether the branch can convert @caps: asked of the converter itself, so
  * that any converter variant answers for what it takes. */
 static gboolean
@@ -527,6 +573,8 @@ check_caps (HsRecorder *self, GstCaps *caps)
   if (!ok)
     GST_WARNING_OBJECT (self, "tee %s carries %" GST_PTR_FORMAT ", which the "
         "ring branch cannot convert: not recording it", self->source, caps);
+  if (ok && self->mode == HS_RECORDER_MODE_ENCODED && self->ring_encoder == NULL)
+    ok = insert_ring_encoder (self, caps);
   return ok;
 }
 
@@ -782,6 +830,20 @@ close_file (HsRecorder *self, const GError *error)
   hs_writer_finish (job->writer);
 }
 
+/* Encoded mode: asks the ring's encoder for a keyframe at @time, so that a
+ * rollover or the next tiled file can start exactly there. */
+static void
+request_keyframe (HsRecorder *self, GstClockTime time)
+{
+  if (self->mode != HS_RECORDER_MODE_ENCODED || self->appsink == NULL ||
+      self->detached)
+    return;
+  GST_DEBUG_OBJECT (self, "asking for a keyframe at %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (time));
+  gst_element_send_event (self->appsink,
+      gst_video_event_new_upstream_force_key_unit (time, TRUE, 0));
+}
+
 static gboolean
 open_file (HsRecorder *self, const HsRingEntry *e, gint64 requested_start)
 {
@@ -800,6 +862,7 @@ open_file (HsRecorder *self, const HsRingEntry *e, gint64 requested_start)
     hs_recording_set_location (recording, location);
     options.encoder = self->encoder;
     options.settings = self->encoder_settings;
+    options.remux = self->mode == HS_RECORDER_MODE_ENCODED;
     options.date = date;
     job = g_new0 (FileJob, 1);
     job->recorder = self;
@@ -825,6 +888,8 @@ open_file (HsRecorder *self, const HsRingEntry *e, gint64 requested_start)
   job->waiters = g_steal_pointer (&self->window_waiters);
   self->current = job;
   self->file_first = e->time;
+  if (self->max_duration > 0)
+    request_keyframe (self, e->time + seconds_to_time (self->max_duration));
   self->dropped_at_open = dropped_now (self);
   GST_INFO_OBJECT (self, "recording %s from %" GST_TIME_FORMAT " (window %"
       GST_TIME_FORMAT " - %" GST_TIME_FORMAT ")", location,
@@ -845,6 +910,8 @@ start_window (HsRecorder *self, GstClockTime trigger)
   self->end = trigger + seconds_to_time (self->post);
   self->active = TRUE;
   self->window_has_file = FALSE;
+  self->need_keyframe = self->mode == HS_RECORDER_MODE_ENCODED;
+  request_keyframe (self, self->end);
   self->window_opened_us = g_get_monotonic_time ();
   self->window_waiters = g_list_concat (self->window_waiters,
       g_steal_pointer (&self->pending_waiters));
@@ -886,9 +953,17 @@ restamp (HsRecorder *self, const HsRingEntry *e)
 {
   GstBuffer *buffer = gst_buffer_copy (gst_sample_get_buffer (e->sample));
 
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  GstClockTime dts = GST_BUFFER_DTS (buffer);
+
   GST_BUFFER_PTS (buffer) = self->rebase_timestamps ?
       e->time - self->file_first : e->time;
-  GST_BUFFER_DTS (buffer) = GST_CLOCK_TIME_NONE;
+  /* Encoded frames keep their decode order; raw frames have none. */
+  if (self->mode == HS_RECORDER_MODE_ENCODED && dts != GST_CLOCK_TIME_NONE &&
+      dts <= pts && pts - dts <= GST_BUFFER_PTS (buffer))
+    GST_BUFFER_DTS (buffer) = GST_BUFFER_PTS (buffer) - (pts - dts);
+  else
+    GST_BUFFER_DTS (buffer) = GST_CLOCK_TIME_NONE;
   return buffer;
 }
 
@@ -904,7 +979,8 @@ write_frame (HsRecorder *self, const HsRingEntry *e)
     if (caps != file_caps && !gst_caps_is_equal (caps, file_caps)) {
       GST_INFO_OBJECT (self, "caps changed: continuing in a new file");
       close_file (self, NULL);
-    } else if (max > 0 && e->time >= self->file_first + max) {
+    } else if (max > 0 && e->time >= self->file_first + max &&
+        (self->mode == HS_RECORDER_MODE_RAW || e->keyframe)) {
       GST_INFO_OBJECT (self, "max-duration reached: continuing in a new file");
       close_file (self, NULL);
     }
@@ -1056,6 +1132,7 @@ pump (HsRecorder *self)
         break;
       g_array_remove_index (self->pending, 0);
       self->end = MAX (self->end, trigger + seconds_to_time (self->post));
+      request_keyframe (self, self->end);
       if (self->current != NULL)
         self->current->waiters = g_list_concat (self->current->waiters,
             g_steal_pointer (&self->pending_waiters));
@@ -1067,7 +1144,21 @@ pump (HsRecorder *self)
           GST_TIME_ARGS (self->end));
     }
 
-    if (!hs_ring_buffer_next (self->ring, &self->cursor, self->start, &e)) {
+    /* Encoded mode starts at the keyframe at or before the window's start
+     * (the first one after the previous file's end when windows tile). */
+    if (self->need_keyframe) {
+      guint64 seq = hs_ring_buffer_find_keyframe (self->ring, self->cursor,
+          self->start);
+
+      if (seq != G_MAXUINT64) {
+        self->cursor = seq;
+        self->need_keyframe = FALSE;
+      }
+    }
+
+    if (self->need_keyframe || !hs_ring_buffer_next (self->ring, &self->cursor,
+            self->mode == HS_RECORDER_MODE_ENCODED ? GST_CLOCK_TIME_NONE :
+            self->start, &e)) {
       if (eos) {
         finish_window (self, NULL, FALSE);
       } else if (source_error != NULL) {
@@ -1197,6 +1288,10 @@ attach (HsRecorder *self, GError **error)
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks,
       stream_link_ref (self->link), stream_link_unref);
   self->queue = queue;
+  self->filter = filter;
+  self->appsink = sink;
+  if (self->mode == HS_RECORDER_MODE_ENCODED)
+    g_object_set (self->ring, "whole-gops", TRUE, NULL);
 
   sinkpad = gst_element_get_static_pad (queue, "sink");
   {
@@ -1425,6 +1520,9 @@ hs_recorder_get_property (GObject    *object,
     case PROP_CONVERTER:
       g_value_set_string (value, self->converter);
       break;
+    case PROP_MODE:
+      g_value_set_enum (value, self->mode);
+      break;
     case PROP_BITRATE:
       g_value_set_uint (value, self->encoder_settings.bitrate);
       break;
@@ -1486,6 +1584,9 @@ hs_recorder_set_property (GObject      *object,
           self->encoder = g_strdup ("vp8");
         g_object_notify_by_pspec (object, pspec);
       }
+      break;
+    case PROP_MODE:
+      self->mode = g_value_get_enum (value);
       break;
     case PROP_CONVERTER:
       g_free (self->converter);
@@ -1626,6 +1727,18 @@ hs_recorder_class_init (HsRecorderClass *klass)
       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
+   * HsRecorder:mode:
+   *
+   * What the ring holds: decoded frames (`raw`, frame-exact) or encoded ones
+   * (`encoded`: tiny memory, files start at the keyframe at or before the
+   * window's start). Given when the recorder is made.
+   */
+  properties[PROP_MODE] =
+      g_param_spec_enum ("mode", NULL, NULL, HS_TYPE_RECORDER_MODE,
+      HS_RECORDER_MODE_RAW,
+      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
    * HsRecorder:bitrate:
    *
    * Target bitrate of the files in bits per second; 0 scales it with the
@@ -1637,7 +1750,9 @@ hs_recorder_class_init (HsRecorderClass *klass)
   /**
    * HsRecorder:keyframe-interval:
    *
-   * Seconds between keyframes in the files; 0 for the default (2 s).
+   * Seconds between keyframes; 0 for the default: 2 s in the files of raw
+   * mode, 1 s in the ring of encoded mode (where it bounds how much earlier
+   * than asked a file may start).
    */
   properties[PROP_KEYFRAME_INTERVAL] =
       g_param_spec_double ("keyframe-interval", NULL, NULL, 0, 3600, 0, rw);

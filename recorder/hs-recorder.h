@@ -44,6 +44,27 @@ GType hs_copy_frames_get_type (void);
 #define HS_TYPE_COPY_FRAMES (hs_copy_frames_get_type ())
 
 /**
+ * HsRecorderMode:
+ * @HS_RECORDER_MODE_RAW: the ring holds decoded frames and a recording
+ *   encodes them: frame-exact, memory grows with resolution.
+ * @HS_RECORDER_MODE_ENCODED: the ring branch encodes continuously (a keyframe
+ *   every #HsRecorder:keyframe-interval, default 1 s) and a recording remuxes
+ *   from the keyframe at or before the window's start: a fraction of the
+ *   memory, no encoding per recording, starts up to one keyframe interval
+ *   early (never late).
+ *
+ * What the ring holds.
+ */
+typedef enum {
+  HS_RECORDER_MODE_RAW,
+  HS_RECORDER_MODE_ENCODED,
+} HsRecorderMode;
+
+HS_API
+GType hs_recorder_mode_get_type (void);
+#define HS_TYPE_RECORDER_MODE (hs_recorder_mode_get_type ())
+
+/**
  * HsLocationFunc:
  * @recorder: the recorder
  * @recording: the recording about to start; its source, index, start time

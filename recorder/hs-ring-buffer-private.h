@@ -14,6 +14,7 @@ typedef struct {
   GstClockTime  duration;
   guint64       seq;
   gsize         size;
+  gboolean      keyframe;
 } HsRingEntry;
 
 void     hs_ring_entry_clear      (HsRingEntry  *entry);
@@ -32,6 +33,14 @@ gboolean hs_ring_buffer_next      (HsRingBuffer *self,
                                    guint64      *cursor,
                                    GstClockTime  min_time,
                                    HsRingEntry  *out);
+
+/* Where an encoded recording that wants to start at @time may start: the
+ * seq of the last keyframe at or before @time among frames with seq >=
+ * @cursor, else the first keyframe after it. G_MAXUINT64 when no keyframe
+ * with seq >= @cursor is held yet. Only meaningful with whole-gops. */
+guint64  hs_ring_buffer_find_keyframe (HsRingBuffer *self,
+                                       guint64       cursor,
+                                       GstClockTime  time);
 
 /* The seq the next pushed frame will get. */
 guint64  hs_ring_buffer_get_next_seq (HsRingBuffer *self);

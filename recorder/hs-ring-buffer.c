@@ -16,6 +16,10 @@
  * never copies, and nothing it does per frame depends on how many frames it
  * holds.
  *
+ * With #HsRingBuffer:whole-gops set (encoded frames), the ring only evicts
+ * whole groups of pictures: it always keeps the keyframe at or before the
+ * window's start, so that what it holds can be decoded from its first frame.
+ *
  * An [class@Hindsight.Recorder] owns one ring per source; the ring is public
  * so that applications can look at what is buffered.
  *
@@ -47,6 +51,11 @@ struct _HsRingBuffer
 
   GstClockTime window;
   guint64 max_bytes;
+  gboolean whole_gops;
+
+  /* seqs of the keyframes held, oldest first (whole-gops mode) */
+  GArray *keyframes;
+  guint kf_head;
 
   guint64 hold_seq;
   GstClockTime hold_time;
@@ -61,6 +70,7 @@ enum
   PROP_0,
   PROP_WINDOW,
   PROP_MAX_BYTES,
+  PROP_WHOLE_GOPS,
   PROP_N_SAMPLES,
   PROP_N_BYTES,
   N_PROPS
@@ -112,6 +122,83 @@ drop_oldest (HsRingBuffer *self)
   self->len--;
 }
 
+static void
+note_trim (HsRingBuffer *self, GstClockTime span, guint n)
+{
+  self->n_trimmed += n;
+  if (!self->warned_trim) {
+    self->warned_trim = TRUE;
+    GST_WARNING_OBJECT (self, "max-bytes (%" G_GUINT64_FORMAT ") holds less "
+        "than the window: the ring now spans %" GST_TIME_FORMAT,
+        self->max_bytes, GST_TIME_ARGS (span));
+  }
+}
+
+static guint
+n_keyframes (HsRingBuffer *self)
+{
+  return self->keyframes->len - self->kf_head;
+}
+
+static guint64
+keyframe_seq (HsRingBuffer *self, guint i)
+{
+  return g_array_index (self->keyframes, guint64, self->kf_head + i);
+}
+
+static void
+drop_keyframe (HsRingBuffer *self)
+{
+  self->kf_head++;
+  if (self->kf_head > 64 && self->kf_head * 2 > self->keyframes->len) {
+    g_array_remove_range (self->keyframes, 0, self->kf_head);
+    self->kf_head = 0;
+  }
+}
+
+/* Drops everything before the entry with @seq, unless some of it is held.
+ * Returns whether it did. */
+static gboolean
+drop_before (HsRingBuffer *self, guint64 seq)
+{
+  guint64 first = entry_at (self, 0)->seq;
+
+  for (guint64 s = first; s < seq; s++)
+    if (is_held (self, entry_at (self, s - first)))
+      return FALSE;
+  while (self->len > 0 && entry_at (self, 0)->seq < seq)
+    drop_oldest (self);
+  return TRUE;
+}
+
+/* Whole-gops eviction: a GOP goes only when the next one starts at or before
+ * the window's start (or the bytes demand it and another GOP remains). */
+static void
+evict_gops (HsRingBuffer *self, GstClockTime newest)
+{
+  /* Frames before the first keyframe cannot be decoded: drop them. */
+  if (self->len > 0 && n_keyframes (self) > 0 &&
+      entry_at (self, 0)->seq < keyframe_seq (self, 0))
+    drop_before (self, keyframe_seq (self, 0));
+
+  while (n_keyframes (self) >= 2) {
+    guint64 next = keyframe_seq (self, 1);
+    HsRingEntry *next_entry = entry_at (self, next - entry_at (self, 0)->seq);
+    gboolean too_old = self->window != GST_CLOCK_TIME_NONE &&
+        next_entry->time + self->window <= newest;
+    gboolean too_big = self->max_bytes > 0 && self->n_bytes > self->max_bytes;
+    guint before = self->len;
+
+    if (!too_old && !too_big)
+      break;
+    if (!drop_before (self, next))
+      break;
+    if (!too_old)
+      note_trim (self, newest - next_entry->time, before - self->len);
+    drop_keyframe (self);
+  }
+}
+
 /* Called with the lock held. */
 static void
 evict (HsRingBuffer *self)
@@ -122,6 +209,10 @@ evict (HsRingBuffer *self)
     return;
 
   newest = entry_at (self, self->len - 1)->time;
+  if (self->whole_gops) {
+    evict_gops (self, newest);
+    return;
+  }
 
   while (self->len > 1) {
     HsRingEntry *oldest = entry_at (self, 0);
@@ -133,16 +224,8 @@ evict (HsRingBuffer *self)
       break;
     if (is_held (self, oldest))
       break;
-
-    if (!too_old) {
-      self->n_trimmed++;
-      if (!self->warned_trim) {
-        self->warned_trim = TRUE;
-        GST_WARNING_OBJECT (self, "max-bytes (%" G_GUINT64_FORMAT ") holds "
-            "less than the window: the ring now spans %" GST_TIME_FORMAT,
-            self->max_bytes, GST_TIME_ARGS (newest - oldest->time));
-      }
-    }
+    if (!too_old)
+      note_trim (self, newest - oldest->time, 1);
     drop_oldest (self);
   }
 }
@@ -155,6 +238,7 @@ hs_ring_buffer_finalize (GObject *object)
   while (self->len > 0)
     drop_oldest (self);
   g_free (self->entries);
+  g_array_unref (self->keyframes);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (hs_ring_buffer_parent_class)->finalize (object);
@@ -174,6 +258,9 @@ hs_ring_buffer_get_property (GObject    *object,
       break;
     case PROP_MAX_BYTES:
       g_value_set_uint64 (value, hs_ring_buffer_get_max_bytes (self));
+      break;
+    case PROP_WHOLE_GOPS:
+      g_value_set_boolean (value, self->whole_gops);
       break;
     case PROP_N_SAMPLES:
       g_value_set_uint (value, hs_ring_buffer_get_n_samples (self));
@@ -200,6 +287,11 @@ hs_ring_buffer_set_property (GObject      *object,
       break;
     case PROP_MAX_BYTES:
       hs_ring_buffer_set_max_bytes (self, g_value_get_uint64 (value));
+      break;
+    case PROP_WHOLE_GOPS:
+      g_mutex_lock (&self->lock);
+      self->whole_gops = g_value_get_boolean (value);
+      g_mutex_unlock (&self->lock);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -238,6 +330,17 @@ hs_ring_buffer_class_init (HsRingBufferClass *klass)
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
+   * HsRingBuffer:whole-gops:
+   *
+   * Whether the ring holds encoded frames and evicts whole groups of
+   * pictures only, always keeping the keyframe at or before the window's
+   * start. Frames without %GST_BUFFER_FLAG_DELTA_UNIT are keyframes.
+   */
+  properties[PROP_WHOLE_GOPS] =
+      g_param_spec_boolean ("whole-gops", NULL, NULL, FALSE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+
+  /**
    * HsRingBuffer:n-samples:
    *
    * Frames held now. Not notified: it changes with every frame.
@@ -265,6 +368,7 @@ hs_ring_buffer_init (HsRingBuffer *self)
   self->window = 5 * GST_SECOND;
   self->hold_seq = G_MAXUINT64;
   self->hold_time = 0;
+  self->keyframes = g_array_new (FALSE, FALSE, sizeof (guint64));
 }
 
 /**
@@ -327,8 +431,11 @@ hs_ring_buffer_push (HsRingBuffer *self, GstSample *sample)
   e->duration = GST_BUFFER_DURATION (buffer);
   e->seq = self->next_seq++;
   e->size = gst_buffer_get_size (buffer);
+  e->keyframe = !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
   self->len++;
   self->n_bytes += e->size;
+  if (self->whole_gops && e->keyframe)
+    g_array_append_val (self->keyframes, e->seq);
 
   evict (self);
   g_mutex_unlock (&self->lock);
@@ -348,6 +455,9 @@ hs_ring_buffer_clear (HsRingBuffer *self)
   g_mutex_lock (&self->lock);
   while (self->len > 0 && !is_held (self, entry_at (self, 0)))
     drop_oldest (self);
+  while (n_keyframes (self) > 0 &&
+      (self->len == 0 || keyframe_seq (self, 0) < entry_at (self, 0)->seq))
+    drop_keyframe (self);
   g_mutex_unlock (&self->lock);
 }
 
@@ -608,4 +718,27 @@ hs_ring_buffer_get_n_trimmed (HsRingBuffer *self)
   n = self->n_trimmed;
   g_mutex_unlock (&self->lock);
   return n;
+}
+
+guint64
+hs_ring_buffer_find_keyframe (HsRingBuffer *self, guint64 cursor,
+                              GstClockTime time)
+{
+  guint64 found = G_MAXUINT64;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < n_keyframes (self); i++) {
+    guint64 seq = keyframe_seq (self, i);
+    HsRingEntry *e;
+
+    if (seq < cursor || self->len == 0 || seq < entry_at (self, 0)->seq)
+      continue;
+    e = entry_at (self, seq - entry_at (self, 0)->seq);
+    if (found == G_MAXUINT64 || e->time <= time)
+      found = seq;
+    if (e->time >= time)
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+  return found;
 }

@@ -9,7 +9,9 @@ G_BEGIN_DECLS
 
 /* The record pipeline of one file:
  *   appsrc ! videoconvert ! ENCODER ! webmmux ! filesink
- * (ENCODER from hs_variant_make_encoder()).
+ * (ENCODER from hs_variant_make_encoder()), or for frames that are encoded
+ * already (encoded mode)
+ *   appsrc ! webmmux ! filesink
  * It is a pipeline of its own, apart from the source pipeline, so that a
  * failure while writing never stops the source or other recorders. Its bus
  * is watched on the main context given at creation; @done runs there once,
@@ -21,6 +23,7 @@ typedef void (*HsWriterDoneFunc) (HsWriter     *writer,
                                   gpointer      user_data);
 
 typedef struct {
+  gboolean           remux;     /* frames are encoded already: no encoder */
   const char        *encoder;   /* see hs_variant_make_encoder() */
   HsEncoderSettings  settings;
   GDateTime         *date;      /* written as the file's date, nullable */

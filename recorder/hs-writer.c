@@ -98,6 +98,7 @@ hs_writer_new (const char *location, GstCaps *caps,
   g_autoptr(GstElement) pipeline = NULL;
   g_autoptr(GstBus) bus = NULL;
   GstElement *src, *convert, *enc, *mux, *sink;
+  gboolean linked;
   HsWriter *self;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -108,15 +109,6 @@ hs_writer_new (const char *location, GstCaps *caps,
   if (src == NULL)
     return NULL;
   gst_bin_add (GST_BIN (pipeline), src);
-  convert = hs_element_make ("videoconvert", "convert", error);
-  if (convert == NULL)
-    return NULL;
-  gst_bin_add (GST_BIN (pipeline), convert);
-  enc = hs_variant_make_encoder (options->encoder, caps, &options->settings,
-      error);
-  if (enc == NULL)
-    return NULL;
-  gst_bin_add (GST_BIN (pipeline), enc);
   mux = hs_element_make ("webmmux", "mux", error);
   if (mux == NULL)
     return NULL;
@@ -126,7 +118,21 @@ hs_writer_new (const char *location, GstCaps *caps,
     return NULL;
   gst_bin_add (GST_BIN (pipeline), sink);
 
-  if (!gst_element_link_many (src, convert, enc, mux, sink, NULL)) {
+  if (options->remux) {
+    linked = gst_element_link_many (src, mux, sink, NULL);
+  } else {
+    convert = hs_element_make ("videoconvert", "convert", error);
+    if (convert == NULL)
+      return NULL;
+    gst_bin_add (GST_BIN (pipeline), convert);
+    enc = hs_variant_make_encoder (options->encoder, caps, &options->settings,
+        error);
+    if (enc == NULL)
+      return NULL;
+    gst_bin_add (GST_BIN (pipeline), enc);
+    linked = gst_element_link_many (src, convert, enc, mux, sink, NULL);
+  }
+  if (!linked) {
     g_set_error (error, HS_ERROR, HS_ERROR_NOT_NEGOTIATED,
         "Cannot link the record pipeline for '%s'", location);
     return NULL;
