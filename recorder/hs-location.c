@@ -75,6 +75,49 @@ substitute (const char *template_, const char *source, guint index, guint n,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* Finds the first '%' conversion of @template_ that GDateTime does not
+ * know, for an error message that points at it. */
+static gboolean
+find_bad_conversion (const char *template_, GDateTime *date, char **conversion,
+                     int *position)
+{
+  for (const char *p = template_; *p != '\0'; p++) {
+    const char *q;
+    g_autofree char *fragment = NULL;
+    g_autofree char *formatted = NULL;
+
+    if (*p != '%')
+      continue;
+    if (p[1] == '{') {
+      p = strchr (p + 2, '}');
+      if (p == NULL)
+        return FALSE;
+      continue;
+    }
+    if (p[1] == '%') {
+      p++;
+      continue;
+    }
+    /* flags, width and modifiers up to the conversion letter */
+    q = p + 1;
+    while (*q != '\0' && !g_ascii_isalpha (*q) && *q != '%')
+      q++;
+    if ((*q == 'E' || *q == 'O') && g_ascii_isalpha (q[1]))
+      q++;
+    if (*q == '\0')
+      q--;
+    fragment = g_strndup (p, q - p + 1);
+    formatted = g_date_time_format (date, fragment);
+    if (formatted == NULL) {
+      *conversion = g_steal_pointer (&fragment);
+      *position = (int) (p - template_) + 1;
+      return TRUE;
+    }
+    p = q;
+  }
+  return FALSE;
+}
+
 char *
 hs_location_expand (const char *template_, const char *source, guint index,
                     guint n, GDateTime *date, GError **error)
@@ -94,9 +137,18 @@ hs_location_expand (const char *template_, const char *source, guint index,
     date = now = g_date_time_new_now_local ();
   path = g_date_time_format (date, substituted);
   if (path == NULL) {
-    g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
-        "Location template '%s' has a '%%' conversion that is neither a "
-        "placeholder nor a strftime conversion", template_);
+    g_autofree char *conversion = NULL;
+    int position = 0;
+
+    if (find_bad_conversion (template_, date, &conversion, &position))
+      g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
+          "Location template '%s': '%s' at position %d is neither a "
+          "placeholder nor a strftime conversion", template_, conversion,
+          position);
+    else
+      g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
+          "Location template '%s' has a '%%' conversion that is neither a "
+          "placeholder nor a strftime conversion", template_);
     return NULL;
   }
   if (*path == '\0') {
