@@ -146,6 +146,8 @@ struct _HsRecorder
   guint index;
   GSource *tick;
   gboolean busy;
+  gboolean pumping;
+  gint queued;                  /* atomic: triggers not applied yet */
 };
 
 static void hs_recorder_initable_iface_init (GInitableIface *iface);
@@ -684,6 +686,17 @@ clock_running_time (HsRecorder *self)
   return now > base ? now - base : 0;
 }
 
+/* A record_async() task leaves the recorder: its cancellation no longer
+ * concerns us. */
+static void
+waiter_done (GTask *task)
+{
+  GSource *cancel = g_task_get_task_data (task);
+
+  if (cancel != NULL)
+    g_source_destroy (cancel);
+}
+
 static void
 complete_waiters (GList *waiters, HsRecording *recording)
 {
@@ -691,6 +704,7 @@ complete_waiters (GList *waiters, HsRecording *recording)
     GTask *task = l->data;
     const GError *error = hs_recording_get_error (recording);
 
+    waiter_done (task);
     if (error != NULL)
       g_task_return_error (task, g_error_copy (error));
     else
@@ -1087,6 +1101,14 @@ pump (HsRecorder *self)
   gint64 last_arrival_us;
   GstClockTime reached;
 
+  /* A signal emitted below may lead back here (a writer that fails at
+   * once); pumping inside a pump would write frames out of order. */
+  if (self->pumping) {
+    wake (self);
+    return;
+  }
+  self->pumping = TRUE;
+
   g_mutex_lock (&self->stream_lock);
   eos = self->eos;
   live = self->live;
@@ -1191,6 +1213,7 @@ pump (HsRecorder *self)
   update_interest (self);
   update_tick (self);
   update_busy (self);
+  self->pumping = FALSE;
 }
 
 static gboolean
@@ -1885,12 +1908,64 @@ typedef struct {
   GTask *task;
 } Trigger;
 
+/* A trigger or stop from a recording-started/-finished handler runs on this
+ * context at once, in the middle of a pump: it waits until the pump is
+ * done. */
+static gboolean
+defer_while_pumping (HsRecorder *self, GSourceFunc func, gpointer data)
+{
+  GSource *source;
+
+  if (!self->pumping)
+    return FALSE;
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+  return TRUE;
+}
+
+static gboolean
+take_waiter (GList **waiters, GTask *task)
+{
+  GList *link = g_list_find (*waiters, task);
+
+  if (link == NULL)
+    return FALSE;
+  *waiters = g_list_delete_link (*waiters, link);
+  return TRUE;
+}
+
+/* Cancelling a record_async() ends the wait, not the recording. */
+static gboolean
+on_record_cancelled (GCancellable *cancellable, gpointer user_data)
+{
+  GTask *task = user_data;
+  HsRecorder *self = g_task_get_source_object (task);
+  gboolean found = take_waiter (&self->pending_waiters, task) ||
+      take_waiter (&self->window_waiters, task) ||
+      (self->current != NULL && take_waiter (&self->current->waiters, task));
+
+  for (GList *l = self->closing; l != NULL && !found; l = l->next)
+    found = take_waiter (&((FileJob *) l->data)->waiters, task);
+  if (found) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+        "Stopped waiting for the recording of '%s'", self->source);
+    g_object_unref (task);
+  }
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 apply_trigger (gpointer user_data)
 {
   Trigger *t = user_data;
   HsRecorder *self = t->self;
   guint i;
+
+  if (defer_while_pumping (self, apply_trigger, t))
+    return G_SOURCE_REMOVE;
 
   if (self->detached || self->branch == NULL) {
     GST_INFO_OBJECT (self, "ignoring a trigger on a detached recorder");
@@ -1906,12 +1981,25 @@ apply_trigger (gpointer user_data)
       if (g_array_index (self->pending, GstClockTime, i) > t->time)
         break;
     g_array_insert_val (self->pending, i, t->time);
-    if (t->task != NULL)
+    if (t->task != NULL) {
+      GCancellable *cancellable = g_task_get_cancellable (t->task);
+
+      if (cancellable != NULL) {
+        GSource *cancel = g_cancellable_source_new (cancellable);
+
+        g_source_set_callback (cancel, G_SOURCE_FUNC (on_record_cancelled),
+            g_object_ref (t->task), g_object_unref);
+        g_source_attach (cancel, self->context);
+        g_task_set_task_data (t->task, cancel,
+            (GDestroyNotify) g_source_unref);
+      }
       self->pending_waiters = g_list_append (self->pending_waiters, t->task);
+    }
     GST_DEBUG_OBJECT (self, "trigger at %" GST_TIME_FORMAT,
         GST_TIME_ARGS (t->time));
     pump (self);
   }
+  g_atomic_int_dec_and_test (&self->queued);
   g_object_unref (self);
   g_free (t);
   return G_SOURCE_REMOVE;
@@ -1925,6 +2013,8 @@ queue_trigger (HsRecorder *self, GstClockTime time, GTask *task)
   t->self = g_object_ref (self);
   t->time = time;
   t->task = task;
+  /* Busy from the call on, also for a caller on another thread. */
+  g_atomic_int_inc (&self->queued);
   g_main_context_invoke (self->context, apply_trigger, t);
 }
 
@@ -2020,10 +2110,14 @@ apply_stop (gpointer user_data)
 {
   HsRecorder *self = user_data;
 
+  if (defer_while_pumping (self, apply_stop, self))
+    return G_SOURCE_REMOVE;
+
   pump (self);
   g_array_set_size (self->pending, 0);
   if (self->pending_waiters != NULL) {
     for (GList *l = self->pending_waiters; l != NULL; l = l->next) {
+      waiter_done (l->data);
       g_task_return_new_error (l->data, HS_ERROR, HS_ERROR_NO_FRAMES,
           "The recorder of '%s' was stopped before the trigger", self->source);
       g_object_unref (l->data);
@@ -2287,7 +2381,7 @@ gboolean
 hs_recorder_get_busy (HsRecorder *self)
 {
   g_return_val_if_fail (HS_IS_RECORDER (self), FALSE);
-  return self->busy;
+  return self->busy || g_atomic_int_get (&self->queued) > 0;
 }
 
 /**
