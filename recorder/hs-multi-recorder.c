@@ -41,6 +41,8 @@ struct _HsMultiRecorder
   double max_duration;
   char *location;
   char *encoder;
+  char *converter;
+  HsRecorderMode mode;
   gboolean rebase_timestamps;
   guint64 max_ring_bytes;
 };
@@ -58,6 +60,8 @@ enum
   PROP_PIPELINE,
   PROP_PATTERN,
   PROP_SOURCES,
+  PROP_MODE,
+  PROP_CONVERTER,
   PROP_PRE,
   PROP_POST,
   PROP_MAX_DURATION,
@@ -160,7 +164,8 @@ add_recorder (HsMultiRecorder *self, const char *source, GError **error)
 {
   HsRecorder *recorder = g_initable_new (HS_TYPE_RECORDER, NULL, error,
       "pipeline", self->pipeline, "source", source,
-      "location", self->location, NULL);
+      "location", self->location, "encoder", self->encoder,
+      "mode", self->mode, "converter", self->converter, NULL);
 
   if (recorder == NULL)
     return FALSE;
@@ -242,6 +247,7 @@ hs_multi_recorder_finalize (GObject *object)
   g_strfreev (self->sources);
   g_free (self->location);
   g_free (self->encoder);
+  g_free (self->converter);
 
   G_OBJECT_CLASS (hs_multi_recorder_parent_class)->finalize (object);
 }
@@ -263,6 +269,12 @@ hs_multi_recorder_get_property (GObject    *object,
       break;
     case PROP_SOURCES:
       g_value_take_boxed (value, hs_multi_recorder_dup_sources (self));
+      break;
+    case PROP_MODE:
+      g_value_set_enum (value, self->mode);
+      break;
+    case PROP_CONVERTER:
+      g_value_set_string (value, self->converter);
       break;
     case PROP_PRE:
       g_value_set_double (value, self->pre);
@@ -310,6 +322,15 @@ hs_multi_recorder_set_property (GObject      *object,
       return;
     case PROP_SOURCES:
       self->sources = g_value_dup_boxed (value);
+      return;
+    case PROP_MODE:
+      self->mode = g_value_get_enum (value);
+      return;
+    case PROP_CONVERTER:
+      g_free (self->converter);
+      self->converter = g_value_dup_string (value);
+      if (self->converter == NULL)
+        self->converter = g_strdup ("auto");
       return;
     case PROP_PRE:
       self->pre = g_value_get_double (value);
@@ -383,6 +404,20 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    */
   properties[PROP_SOURCES] = g_param_spec_boxed ("sources", NULL, NULL,
       G_TYPE_STRV, construct);
+  /**
+   * HsMultiRecorder:mode:
+   *
+   * What every ring holds (see #HsRecorder:mode).
+   */
+  properties[PROP_MODE] = g_param_spec_enum ("mode", NULL, NULL,
+      HS_TYPE_RECORDER_MODE, HS_RECORDER_MODE_RAW, construct);
+  /**
+   * HsMultiRecorder:converter:
+   *
+   * The ring-side converter of every recorder (see #HsRecorder:converter).
+   */
+  properties[PROP_CONVERTER] = g_param_spec_string ("converter", NULL, NULL,
+      "auto", construct);
   /**
    * HsMultiRecorder:pre:
    *
@@ -476,6 +511,7 @@ hs_multi_recorder_init (HsMultiRecorder *self)
   self->post = 5;
   self->location = g_strdup (HS_RECORDER_DEFAULT_LOCATION);
   self->encoder = g_strdup ("vp8");
+  self->converter = g_strdup ("auto");
 }
 
 /**
