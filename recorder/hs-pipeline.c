@@ -52,6 +52,7 @@ struct _HsPipeline
   GSource *force_source;
   GSource *drain_source;
   GError *error;
+  GMutex lock;                  /* stop_tasks and running */
   GList *stop_tasks;
   gboolean running;
   gboolean stopping;
@@ -90,11 +91,17 @@ set_error (HsPipeline *self, GError *error)
     g_error_free (error);
 }
 
+static void complete_stop_tasks (HsPipeline *self);
+
 static void
 quit (HsPipeline *self)
 {
   clear_source (&self->force_source);
   clear_source (&self->drain_source);
+  /* Stopped while the loop still turns, so that a stop_async() callback on
+   * this same context runs before run() returns. */
+  gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  complete_stop_tasks (self);
   if (self->loop != NULL)
     g_main_loop_quit (self->loop);
 }
@@ -222,12 +229,23 @@ do_stop (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The pipeline has stopped: not running any more, and every stop_async()
+ * waiting for that completes. */
 static void
 complete_stop_tasks (HsPipeline *self)
 {
-  GList *tasks = g_steal_pointer (&self->stop_tasks);
+  GList *tasks;
+
+  g_mutex_lock (&self->lock);
+  self->running = FALSE;
+  tasks = g_steal_pointer (&self->stop_tasks);
+  g_mutex_unlock (&self->lock);
 
   for (GList *l = tasks; l != NULL; l = l->next) {
+    GSource *cancel = g_task_get_task_data (l->data);
+
+    if (cancel != NULL)
+      g_source_destroy (cancel);
     if (self->error != NULL)
       g_task_return_error (l->data, g_error_copy (self->error));
     else
@@ -278,7 +296,9 @@ begin (HsPipeline *self, GError **error)
     g_clear_pointer (&self->loop, g_main_loop_unref);
     return FALSE;
   }
+  g_mutex_lock (&self->lock);
   self->running = TRUE;
+  g_mutex_unlock (&self->lock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   return TRUE;
 }
@@ -292,7 +312,6 @@ end (HsPipeline *self)
   clear_source (&self->force_source);
   clear_source (&self->drain_source);
   g_clear_pointer (&self->loop, g_main_loop_unref);
-  self->running = FALSE;
   complete_stop_tasks (self);
 }
 
@@ -319,6 +338,7 @@ hs_pipeline_finalize (GObject *object)
 
   g_clear_error (&self->error);
   g_main_context_unref (self->context);
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (hs_pipeline_parent_class)->finalize (object);
 }
@@ -413,6 +433,7 @@ hs_pipeline_init (HsPipeline *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->force_timeout = HS_PIPELINE_DEFAULT_FORCE_TIMEOUT;
+  g_mutex_init (&self->lock);
 }
 
 /**
@@ -625,6 +646,29 @@ hs_pipeline_stop (HsPipeline *self)
  * Like [method@Hindsight.Pipeline.stop], and completes once the pipeline has
  * stopped. Cancelling stops the waiting, not the stop.
  */
+/* Cancelling a stop_async() ends the wait, not the stop. Runs on the
+ * caller's context; the runner's thread may be completing the same task. */
+static gboolean
+on_stop_cancelled (GCancellable *cancellable, gpointer user_data)
+{
+  GTask *task = user_data;
+  HsPipeline *self = g_task_get_source_object (task);
+  GList *link;
+
+  g_mutex_lock (&self->lock);
+  link = g_list_find (self->stop_tasks, task);
+  if (link != NULL)
+    self->stop_tasks = g_list_delete_link (self->stop_tasks, link);
+  g_mutex_unlock (&self->lock);
+
+  if (link != NULL) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+        "Stopped waiting for the pipeline to stop");
+    g_object_unref (task);
+  }
+  return G_SOURCE_REMOVE;
+}
+
 void
 hs_pipeline_stop_async (HsPipeline          *self,
                         GCancellable        *cancellable,
@@ -632,19 +676,35 @@ hs_pipeline_stop_async (HsPipeline          *self,
                         gpointer             user_data)
 {
   GTask *task;
+  gboolean running;
 
   g_return_if_fail (HS_IS_PIPELINE (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, hs_pipeline_stop_async);
   g_task_set_check_cancellable (task, TRUE);
-  g_task_set_return_on_cancel (task, TRUE);
-  if (!self->running) {
+  if (cancellable != NULL) {
+    GSource *cancel = g_cancellable_source_new (cancellable);
+
+    g_source_set_callback (cancel, G_SOURCE_FUNC (on_stop_cancelled),
+        g_object_ref (task), g_object_unref);
+    g_source_attach (cancel, g_task_get_context (task));
+    g_task_set_task_data (task, cancel, (GDestroyNotify) g_source_unref);
+  }
+
+  g_mutex_lock (&self->lock);
+  running = self->running;
+  if (running)
+    self->stop_tasks = g_list_append (self->stop_tasks, task);
+  g_mutex_unlock (&self->lock);
+
+  if (!running) {
+    if (cancellable != NULL)
+      g_source_destroy (g_task_get_task_data (task));
     g_task_return_boolean (task, TRUE);
     g_object_unref (task);
     return;
   }
-  self->stop_tasks = g_list_append (self->stop_tasks, task);
   hs_pipeline_stop (self);
 }
 
@@ -679,8 +739,14 @@ hs_pipeline_stop_finish (HsPipeline    *self,
 gboolean
 hs_pipeline_get_running (HsPipeline *self)
 {
+  gboolean running;
+
   g_return_val_if_fail (HS_IS_PIPELINE (self), FALSE);
-  return self->running;
+
+  g_mutex_lock (&self->lock);
+  running = self->running;
+  g_mutex_unlock (&self->lock);
+  return running;
 }
 
 /**
