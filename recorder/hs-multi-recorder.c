@@ -298,7 +298,7 @@ hs_multi_recorder_get_property (GObject    *object,
       g_value_set_uint64 (value, self->max_ring_bytes);
       break;
     case PROP_BUSY:
-      g_value_set_boolean (value, self->busy);
+      g_value_set_boolean (value, hs_multi_recorder_get_busy (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -385,6 +385,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    * HsMultiRecorder:pipeline:
    *
    * The pipeline that holds the tees.
+   *
+   * Since: 0.1
    */
   properties[PROP_PIPELINE] = g_param_spec_object ("pipeline", NULL, NULL,
       GST_TYPE_ELEMENT, construct);
@@ -394,6 +396,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    * Which tees to record: `prefix%usuffix` (digits in place of `%u`), a
    * shell glob, or an exact name. Ignored when #HsMultiRecorder:sources is
    * set.
+   *
+   * Since: 0.1
    */
   properties[PROP_PATTERN] = g_param_spec_string ("pattern", NULL, NULL,
       NULL, construct);
@@ -401,6 +405,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    * HsMultiRecorder:sources:
    *
    * The names of the tees to record.
+   *
+   * Since: 0.1
    */
   properties[PROP_SOURCES] = g_param_spec_boxed ("sources", NULL, NULL,
       G_TYPE_STRV, construct);
@@ -408,6 +414,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    * HsMultiRecorder:mode:
    *
    * What every ring holds (see #HsRecorder:mode).
+   *
+   * Since: 0.1
    */
   properties[PROP_MODE] = g_param_spec_enum ("mode", NULL, NULL,
       HS_TYPE_RECORDER_MODE, HS_RECORDER_MODE_RAW, construct);
@@ -415,6 +423,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    * HsMultiRecorder:converter:
    *
    * The ring-side converter of every recorder (see #HsRecorder:converter).
+   *
+   * Since: 0.1
    */
   properties[PROP_CONVERTER] = g_param_spec_string ("converter", NULL, NULL,
       "auto", construct);
@@ -422,6 +432,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    * HsMultiRecorder:pre:
    *
    * Seconds recorded before the first trigger.
+   *
+   * Since: 0.1
    */
   properties[PROP_PRE] = g_param_spec_double ("pre", NULL, NULL,
       0, 3600, 5, rw);
@@ -429,6 +441,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    * HsMultiRecorder:post:
    *
    * Seconds recorded after the last trigger.
+   *
+   * Since: 0.1
    */
   properties[PROP_POST] = g_param_spec_double ("post", NULL, NULL,
       0, 3600, 5, rw);
@@ -436,6 +450,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    * HsMultiRecorder:max-duration:
    *
    * Longest file in seconds, 0 for none.
+   *
+   * Since: 0.1
    */
   properties[PROP_MAX_DURATION] = g_param_spec_double ("max-duration", NULL,
       NULL, 0, G_MAXDOUBLE, 0, rw);
@@ -444,6 +460,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    *
    * Location template of every recorder; keep `%{source}` in it so that
    * sources do not share names.
+   *
+   * Since: 0.1
    */
   properties[PROP_LOCATION] = g_param_spec_string ("location", NULL, NULL,
       HS_RECORDER_DEFAULT_LOCATION, rw);
@@ -451,6 +469,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    * HsMultiRecorder:encoder:
    *
    * Codec of the files.
+   *
+   * Since: 0.1
    */
   properties[PROP_ENCODER] = g_param_spec_string ("encoder", NULL, NULL,
       "vp8", rw);
@@ -458,6 +478,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    * HsMultiRecorder:rebase-timestamps:
    *
    * Whether each file starts at 0.
+   *
+   * Since: 0.1
    */
   properties[PROP_REBASE_TIMESTAMPS] = g_param_spec_boolean (
       "rebase-timestamps", NULL, NULL, FALSE, rw);
@@ -465,6 +487,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    * HsMultiRecorder:max-ring-bytes:
    *
    * Bytes each ring may hold, 0 for no bound.
+   *
+   * Since: 0.1
    */
   properties[PROP_MAX_RING_BYTES] = g_param_spec_uint64 ("max-ring-bytes",
       NULL, NULL, 0, G_MAXUINT64, 0, rw);
@@ -472,6 +496,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    * HsMultiRecorder:busy:
    *
    * Whether any of the recorders is busy.
+   *
+   * Since: 0.1
    */
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -484,6 +510,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    * @recording: the file just opened; its source names the tee
    *
    * [signal@Hindsight.Recorder::recording-started] of any recorder.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_RECORDING_STARTED] =
       g_signal_new ("recording-started", G_TYPE_FROM_CLASS (klass),
@@ -496,6 +524,8 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    * @recording: the closed file, or a failed recording
    *
    * [signal@Hindsight.Recorder::recording-finished] of any recorder.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_RECORDING_FINISHED] =
       g_signal_new ("recording-finished", G_TYPE_FROM_CLASS (klass),
@@ -522,6 +552,8 @@ hs_multi_recorder_init (HsMultiRecorder *self)
  *
  * Returns: (transfer full) (nullable): the multi-recorder, or %NULL with
  *   %HS_ERROR_NO_SUCH_TEE when no tee matches
+ *
+ * Since: 0.1
  */
 HsMultiRecorder *
 hs_multi_recorder_new (GstElement *pipeline, const char *pattern,
@@ -543,6 +575,8 @@ hs_multi_recorder_new (GstElement *pipeline, const char *pattern,
  *
  * Returns: (transfer full) (nullable): the multi-recorder, or %NULL with
  *   %HS_ERROR_NO_SUCH_TEE naming the first tee that does not exist
+ *
+ * Since: 0.1
  */
 HsMultiRecorder *
 hs_multi_recorder_new_for_sources (GstElement *pipeline,
@@ -581,6 +615,8 @@ lookup (HsMultiRecorder *self, const char *source, GError **error)
  * Triggers the recorder of @source now.
  *
  * Returns: %FALSE with %HS_ERROR_NO_SUCH_TEE if @source is not recorded
+ *
+ * Since: 0.1
  */
 gboolean
 hs_multi_recorder_trigger (HsMultiRecorder *self, const char *source,
@@ -608,6 +644,8 @@ hs_multi_recorder_trigger (HsMultiRecorder *self, const char *source,
  * Triggers the recorder of @source at a running time.
  *
  * Returns: %FALSE with %HS_ERROR_NO_SUCH_TEE if @source is not recorded
+ *
+ * Since: 0.1
  */
 gboolean
 hs_multi_recorder_trigger_at (HsMultiRecorder *self, const char *source,
@@ -630,6 +668,8 @@ hs_multi_recorder_trigger_at (HsMultiRecorder *self, const char *source,
  * @self: a multi-recorder
  *
  * Triggers every recorder now.
+ *
+ * Since: 0.1
  */
 void
 hs_multi_recorder_trigger_all (HsMultiRecorder *self)
@@ -645,6 +685,8 @@ hs_multi_recorder_trigger_all (HsMultiRecorder *self)
  * @self: a multi-recorder
  *
  * Stops every recorder's open recording.
+ *
+ * Since: 0.1
  */
 void
 hs_multi_recorder_stop (HsMultiRecorder *self)
@@ -660,6 +702,8 @@ hs_multi_recorder_stop (HsMultiRecorder *self)
  * @self: a multi-recorder
  *
  * Detaches every recorder from its tee.
+ *
+ * Since: 0.1
  */
 void
 hs_multi_recorder_detach (HsMultiRecorder *self)
@@ -676,6 +720,8 @@ hs_multi_recorder_detach (HsMultiRecorder *self)
  * @source: name of a tee
  *
  * Returns: (transfer none) (nullable): the recorder of @source
+ *
+ * Since: 0.1
  */
 HsRecorder *
 hs_multi_recorder_get_recorder (HsMultiRecorder *self, const char *source)
@@ -695,6 +741,8 @@ hs_multi_recorder_get_recorder (HsMultiRecorder *self, const char *source)
  * @self: a multi-recorder
  *
  * Returns: (transfer full): the names of the recorded tees
+ *
+ * Since: 0.1
  */
 GStrv
 hs_multi_recorder_dup_sources (HsMultiRecorder *self)
@@ -714,10 +762,18 @@ hs_multi_recorder_dup_sources (HsMultiRecorder *self)
  * @self: a multi-recorder
  *
  * Returns: whether any recorder is busy
+ *
+ * Since: 0.1
  */
 gboolean
 hs_multi_recorder_get_busy (HsMultiRecorder *self)
 {
   g_return_val_if_fail (HS_IS_MULTI_RECORDER (self), FALSE);
-  return self->busy;
+
+  /* Asked of the recorders, which are busy from the moment of a trigger;
+   * self->busy follows their notifications, on their context. */
+  for (guint i = 0; i < self->recorders->len; i++)
+    if (hs_recorder_get_busy (self->recorders->pdata[i]))
+      return TRUE;
+  return FALSE;
 }
