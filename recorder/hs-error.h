@@ -12,6 +12,8 @@ G_BEGIN_DECLS
  *
  * Error domain of the recorder: tees, elements, windows and files.
  * Errors in this domain come from the #HsError enumeration.
+ *
+ * Since: 0.1
  */
 #define HS_ERROR (hs_error_quark ())
 
@@ -33,6 +35,8 @@ G_BEGIN_DECLS
  * @HS_ERROR_ENCODE: the record pipeline failed while encoding or muxing.
  *
  * Error codes of %HS_ERROR.
+ *
+ * Since: 0.1
  */
 typedef enum {
   HS_ERROR_NO_SUCH_TEE,
@@ -49,6 +53,8 @@ typedef enum {
  * HS_PIPELINE_ERROR:
  *
  * Error domain of #HsPipeline: building and running a pipeline.
+ *
+ * Since: 0.1
  */
 #define HS_PIPELINE_ERROR (hs_pipeline_error_quark ())
 
@@ -65,6 +71,8 @@ typedef enum {
  *   running (or one that is).
  *
  * Error codes of %HS_PIPELINE_ERROR.
+ *
+ * Since: 0.1
  */
 typedef enum {
   HS_PIPELINE_ERROR_DESCRIPTION,

@@ -30,6 +30,9 @@
  * pythiags' `background=True`). Recorders made in that same context are
  * served by that loop.
  *
+ * The library does not initialize GStreamer: call gst_init() first (in
+ * Python, `Gst.init(None)` before using `Hindsight`).
+ *
  * Since: 0.1
  */
 
@@ -400,6 +403,8 @@ hs_pipeline_class_init (HsPipelineClass *klass)
    * HsPipeline:pipeline:
    *
    * The pipeline that is run.
+   *
+   * Since: 0.1
    */
   properties[PROP_PIPELINE] =
       g_param_spec_object ("pipeline", NULL, NULL, GST_TYPE_ELEMENT,
@@ -410,6 +415,8 @@ hs_pipeline_class_init (HsPipelineClass *klass)
    *
    * Seconds a graceful stop waits for EOS and for every open file to close
    * before it gives up and stops the pipeline anyway.
+   *
+   * Since: 0.1
    */
   properties[PROP_FORCE_TIMEOUT] =
       g_param_spec_double ("force-timeout", NULL, NULL, 0, 3600,
@@ -420,6 +427,8 @@ hs_pipeline_class_init (HsPipelineClass *klass)
    * HsPipeline:running:
    *
    * Whether the pipeline is playing under this runner.
+   *
+   * Since: 0.1
    */
   properties[PROP_RUNNING] =
       g_param_spec_boolean ("running", NULL, NULL, FALSE,
@@ -445,6 +454,8 @@ hs_pipeline_init (HsPipeline *self)
  *
  * Returns: (transfer full) (nullable): the runner, or %NULL with
  *   %HS_PIPELINE_ERROR_DESCRIPTION
+ *
+ * Since: 0.1
  */
 HsPipeline *
 hs_pipeline_new (const char *description, GError **error)
@@ -498,6 +509,8 @@ hs_pipeline_new (const char *description, GError **error)
  * Wraps a pipeline the application built.
  *
  * Returns: (transfer full): the runner
+ *
+ * Since: 0.1
  */
 HsPipeline *
 hs_pipeline_new_for_pipeline (GstElement *pipeline)
@@ -512,6 +525,8 @@ hs_pipeline_new_for_pipeline (GstElement *pipeline)
  * @self: a runner
  *
  * Returns: (transfer none): the pipeline
+ *
+ * Since: 0.1
  */
 GstElement *
 hs_pipeline_get_pipeline (HsPipeline *self)
@@ -531,6 +546,8 @@ hs_pipeline_get_pipeline (HsPipeline *self)
  * stops the pipeline.
  *
  * Returns: %TRUE if the pipeline ran and stopped cleanly
+ *
+ * Since: 0.1
  */
 gboolean
 hs_pipeline_run (HsPipeline *self, GError **error)
@@ -572,6 +589,8 @@ run_thread (gpointer user_data)
  * at once. Collect the outcome with [method@Hindsight.Pipeline.wait].
  *
  * Returns: %TRUE if the pipeline started
+ *
+ * Since: 0.1
  */
 gboolean
 hs_pipeline_start (HsPipeline *self, GError **error)
@@ -599,6 +618,8 @@ hs_pipeline_start (HsPipeline *self, GError **error)
  * stopped (on its own, or after [method@Hindsight.Pipeline.stop]).
  *
  * Returns: %TRUE if the pipeline ran and stopped cleanly
+ *
+ * Since: 0.1
  */
 gboolean
 hs_pipeline_wait (HsPipeline *self, GError **error)
@@ -628,6 +649,8 @@ hs_pipeline_wait (HsPipeline *self, GError **error)
  * to close, then stop; forced after #HsPipeline:force-timeout. Returns at
  * once; safe to call from any thread, a signal handler's main-loop callback
  * included.
+ *
+ * Since: 0.1
  */
 void
 hs_pipeline_stop (HsPipeline *self)
@@ -640,11 +663,19 @@ hs_pipeline_stop (HsPipeline *self)
  * hs_pipeline_stop_async:
  * @self: a runner
  * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called once the pipeline has stopped
+ * @callback: (scope async) (nullable): called once the pipeline has stopped
  * @user_data: data for @callback
  *
  * Like [method@Hindsight.Pipeline.stop], and completes once the pipeline has
- * stopped. Cancelling stops the waiting, not the stop.
+ * stopped and every file is closed; at once if it is not running. Finish
+ * with [method@Hindsight.Pipeline.stop_finish].
+ *
+ * Cancelling stops the waiting, not the stop. @callback runs on the main
+ * context that was thread-default when this was called; when that is the
+ * runner's own context, it runs before [method@Hindsight.Pipeline.run]
+ * returns.
+ *
+ * Since: 0.1
  */
 /* Cancelling a stop_async() ends the wait, not the stop. Runs on the
  * caller's context; the runner's thread may be completing the same task. */
@@ -714,7 +745,13 @@ hs_pipeline_stop_async (HsPipeline          *self,
  * @result: the #GAsyncResult given to the callback
  * @error: return location for a #GError
  *
- * Returns: %TRUE if the pipeline stopped cleanly
+ * Finishes [method@Hindsight.Pipeline.stop_async].
+ *
+ * Returns: %TRUE if the pipeline stopped cleanly; %FALSE with the error
+ *   that ended the run, %HS_PIPELINE_ERROR_FORCED, or
+ *   %G_IO_ERROR_CANCELLED
+ *
+ * Since: 0.1
  */
 gboolean
 hs_pipeline_stop_finish (HsPipeline    *self,
@@ -735,6 +772,8 @@ hs_pipeline_stop_finish (HsPipeline    *self,
  * @self: a runner
  *
  * Returns: whether the pipeline is playing under this runner
+ *
+ * Since: 0.1
  */
 gboolean
 hs_pipeline_get_running (HsPipeline *self)
@@ -754,6 +793,8 @@ hs_pipeline_get_running (HsPipeline *self)
  * @self: a runner
  *
  * Returns: the seconds a graceful stop may take
+ *
+ * Since: 0.1
  */
 double
 hs_pipeline_get_force_timeout (HsPipeline *self)
@@ -768,6 +809,8 @@ hs_pipeline_get_force_timeout (HsPipeline *self)
  * @seconds: the seconds a graceful stop may take
  *
  * Sets #HsPipeline:force-timeout.
+ *
+ * Since: 0.1
  */
 void
 hs_pipeline_set_force_timeout (HsPipeline *self, double seconds)

@@ -17,6 +17,8 @@ G_DECLARE_FINAL_TYPE (HsPipeline, hs_pipeline, HS, PIPELINE, GObject)
  * HS_PIPELINE_DEFAULT_FORCE_TIMEOUT:
  *
  * Seconds a graceful stop waits for open files before it is forced.
+ *
+ * Since: 0.1
  */
 #define HS_PIPELINE_DEFAULT_FORCE_TIMEOUT 8.0
 

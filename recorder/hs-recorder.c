@@ -1676,6 +1676,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    * HsRecorder:pipeline:
    *
    * The pipeline that holds the tee. The recorder keeps a reference.
+   *
+   * Since: 0.1
    */
   properties[PROP_PIPELINE] =
       g_param_spec_object ("pipeline", NULL, NULL, GST_TYPE_ELEMENT,
@@ -1685,6 +1687,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    * HsRecorder:source:
    *
    * Name of the tee to record.
+   *
+   * Since: 0.1
    */
   properties[PROP_SOURCE] =
       g_param_spec_string ("source", NULL, NULL, NULL,
@@ -1695,6 +1699,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    *
    * Seconds recorded before the first trigger. The ring holds this much
    * (plus half a second), so it sets the recorder's memory.
+   *
+   * Since: 0.1
    */
   properties[PROP_PRE] =
       g_param_spec_double ("pre", NULL, NULL, 0, 3600, 5, rw);
@@ -1704,6 +1710,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    *
    * Seconds recorded after the last trigger. Also how long a recording waits
    * for a stalled source (at least half a second) before it closes the file.
+   *
+   * Since: 0.1
    */
   properties[PROP_POST] =
       g_param_spec_double ("post", NULL, NULL, 0, 3600, 5, rw);
@@ -1713,6 +1721,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    *
    * Longest file in seconds, 0 for no limit. A recording that runs longer
    * continues in a new file from the very next frame.
+   *
+   * Since: 0.1
    */
   properties[PROP_MAX_DURATION] =
       g_param_spec_double ("max-duration", NULL, NULL, 0, G_MAXDOUBLE, 0, rw);
@@ -1724,6 +1734,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    * wall-clock time) plus `%{source}`, `%{index}` (this recorder's file
    * number, from 1) and `%{n}` (the process's file number). Folders are
    * created; existing files are never overwritten.
+   *
+   * Since: 0.1
    */
   properties[PROP_LOCATION] =
       g_param_spec_string ("location", NULL, NULL,
@@ -1734,6 +1746,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    *
    * Codec of the files: `vp8` (realtime settings, bitrate scaled to the
    * resolution).
+   *
+   * Since: 0.1
    */
   properties[PROP_ENCODER] =
       g_param_spec_string ("encoder", NULL, NULL, "vp8", rw);
@@ -1744,6 +1758,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    * What turns the tee's frames into system-memory raw video on the ring
    * side: `auto` (from the tee's caps features), `cpu` (videoconvert), or a
    * bin description. Given when the recorder is made.
+   *
+   * Since: 0.1
    */
   properties[PROP_CONVERTER] =
       g_param_spec_string ("converter", NULL, NULL, "auto",
@@ -1755,6 +1771,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    * What the ring holds: decoded frames (`raw`, frame-exact) or encoded ones
    * (`encoded`: tiny memory, files start at the keyframe at or before the
    * window's start). Given when the recorder is made.
+   *
+   * Since: 0.1
    */
   properties[PROP_MODE] =
       g_param_spec_enum ("mode", NULL, NULL, HS_TYPE_RECORDER_MODE,
@@ -1766,6 +1784,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    *
    * Target bitrate of the files in bits per second; 0 scales it with the
    * resolution and frame rate (about 0.08 bit per pixel).
+   *
+   * Since: 0.1
    */
   properties[PROP_BITRATE] =
       g_param_spec_uint ("bitrate", NULL, NULL, 0, G_MAXINT, 0, rw);
@@ -1776,6 +1796,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    * Seconds between keyframes; 0 for the default: 2 s in the files of raw
    * mode, 1 s in the ring of encoded mode (where it bounds how much earlier
    * than asked a file may start).
+   *
+   * Since: 0.1
    */
   properties[PROP_KEYFRAME_INTERVAL] =
       g_param_spec_double ("keyframe-interval", NULL, NULL, 0, 3600, 0, rw);
@@ -1784,6 +1806,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    * HsRecorder:threads:
    *
    * Encoder threads; 0 for one per core (at most 8).
+   *
+   * Since: 0.1
    */
   properties[PROP_THREADS] =
       g_param_spec_uint ("threads", NULL, NULL, 0, 64, 0, rw);
@@ -1793,6 +1817,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    *
    * Whether each file starts at timestamp 0. By default a file keeps the
    * source's running time: a clip of [1 s, 6 s] starts at 1.0.
+   *
+   * Since: 0.1
    */
   properties[PROP_REBASE_TIMESTAMPS] =
       g_param_spec_boolean ("rebase-timestamps", NULL, NULL, FALSE, rw);
@@ -1802,6 +1828,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    *
    * Most bytes the ring may hold, 0 for no bound. When it bites the ring
    * spans less than #HsRecorder:pre, and recordings report the shortfall.
+   *
+   * Since: 0.1
    */
   properties[PROP_MAX_RING_BYTES] =
       g_param_spec_uint64 ("max-ring-bytes", NULL, NULL, 0, G_MAXUINT64, 0, rw);
@@ -1811,6 +1839,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    *
    * Whether the ring copies frames instead of holding references; `auto`
    * copies frames from bounded buffer pools only.
+   *
+   * Since: 0.1
    */
   properties[PROP_COPY_FRAMES] =
       g_param_spec_enum ("copy-frames", NULL, NULL, HS_TYPE_COPY_FRAMES,
@@ -1821,6 +1851,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    *
    * TRUE from a trigger until its file is closed, including triggers set
    * for a running time still to come. Notified on the recorder's context.
+   *
+   * Since: 0.1
    */
   properties[PROP_BUSY] =
       g_param_spec_boolean ("busy", NULL, NULL, FALSE,
@@ -1835,6 +1867,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    *
    * A file was opened, on its first frame. Emitted on the recorder's main
    * context.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_RECORDING_STARTED] =
       g_signal_new ("recording-started", G_TYPE_FROM_CLASS (klass),
@@ -1849,6 +1883,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
    *
    * A file was closed, or a recording failed. Emitted on the recorder's
    * main context; @recording never changes after this.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_RECORDING_FINISHED] =
       g_signal_new ("recording-finished", G_TYPE_FROM_CLASS (klass),
@@ -1890,6 +1926,8 @@ hs_recorder_init (HsRecorder *self)
  *
  * Returns: (transfer full) (nullable): the recorder, or %NULL with
  *   %HS_ERROR_NO_SUCH_TEE (listing the tees that exist)
+ *
+ * Since: 0.1
  */
 HsRecorder *
 hs_recorder_new (GstElement *pipeline, const char *tee_name, GError **error)
@@ -2025,6 +2063,8 @@ queue_trigger (HsRecorder *self, GstClockTime time, GTask *task)
  * Triggers now: at the current running time of the pipeline's clock for a
  * live source, at the newest frame's running time otherwise. Safe to call
  * from any thread.
+ *
+ * Since: 0.1
  */
 void
 hs_recorder_trigger (HsRecorder *self)
@@ -2044,6 +2084,8 @@ hs_recorder_trigger (HsRecorder *self)
  * may lie in the past (as long as the ring still holds it) or in the
  * future; the recorder is #HsRecorder:busy from now on. Safe to call from
  * any thread.
+ *
+ * Since: 0.1
  */
 void
 hs_recorder_trigger_at (HsRecorder *self, GstClockTime running_time)
@@ -2057,13 +2099,21 @@ hs_recorder_trigger_at (HsRecorder *self, GstClockTime running_time)
  * hs_recorder_record_async:
  * @self: a recorder
  * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called when the file is closed
+ * @callback: (scope async) (nullable): called when the file is closed
  * @user_data: data for @callback
  *
  * Triggers now, like [method@Hindsight.Recorder.trigger], and completes when
- * the file this trigger went into is closed. A trigger that extends an open
- * recording completes with that recording. Cancelling stops the waiting, not
- * the recording.
+ * the file this trigger went into is closed: the file it started, or the
+ * open file it extended. Finish with
+ * [method@Hindsight.Recorder.record_finish].
+ *
+ * Cancelling stops the waiting, not the recording: @callback gets
+ * %G_IO_ERROR_CANCELLED at once, and the trigger (even with a cancellable
+ * cancelled beforehand) still records. @callback runs on the main context
+ * that was thread-default when this was called, which need not be the
+ * recorder's. Safe to call from any thread.
+ *
+ * Since: 0.1
  */
 void
 hs_recorder_record_async (HsRecorder          *self,
@@ -2088,8 +2138,12 @@ hs_recorder_record_async (HsRecorder          *self,
  * @result: the #GAsyncResult given to the callback
  * @error: return location for a #GError
  *
+ * Finishes [method@Hindsight.Recorder.record_async].
+ *
  * Returns: (transfer full): the closed recording, or %NULL with the
  *   recording's error (or %G_IO_ERROR_CANCELLED)
+ *
+ * Since: 0.1
  */
 HsRecording *
 hs_recorder_record_finish (HsRecorder    *self,
@@ -2139,6 +2193,8 @@ apply_stop (gpointer user_data)
  *
  * Ends the open recording now (its file is closed properly) and forgets
  * triggers still to come. Safe to call from any thread.
+ *
+ * Since: 0.1
  */
 void
 hs_recorder_stop (HsRecorder *self)
@@ -2154,6 +2210,8 @@ hs_recorder_stop (HsRecorder *self)
  * Stops recording and removes the ring branch from the tee, safely while
  * the pipeline plays. Files being closed still finish and are reported.
  * Triggers after this are ignored. Call it from the recorder's main context.
+ *
+ * Since: 0.1
  */
 void
 hs_recorder_detach (HsRecorder *self)
@@ -2198,6 +2256,8 @@ hs_recorder_detach (HsRecorder *self)
  * @destroy: frees @user_data
  *
  * Lets the application name each file, like pythiags' filename_generator.
+ *
+ * Since: 0.1
  */
 void
 hs_recorder_set_location_func (HsRecorder     *self,
@@ -2219,6 +2279,8 @@ hs_recorder_set_location_func (HsRecorder     *self,
  * @self: a recorder
  *
  * Returns: (transfer none): the pipeline
+ *
+ * Since: 0.1
  */
 GstElement *
 hs_recorder_get_pipeline (HsRecorder *self)
@@ -2232,6 +2294,8 @@ hs_recorder_get_pipeline (HsRecorder *self)
  * @self: a recorder
  *
  * Returns: the name of the recorded tee
+ *
+ * Since: 0.1
  */
 const char *
 hs_recorder_get_source (HsRecorder *self)
@@ -2245,6 +2309,8 @@ hs_recorder_get_source (HsRecorder *self)
  * @self: a recorder
  *
  * Returns: seconds recorded before the first trigger
+ *
+ * Since: 0.1
  */
 double
 hs_recorder_get_pre (HsRecorder *self)
@@ -2259,6 +2325,8 @@ hs_recorder_get_pre (HsRecorder *self)
  * @pre: seconds to record before the first trigger, >= 0
  *
  * Sets #HsRecorder:pre and resizes the ring.
+ *
+ * Since: 0.1
  */
 void
 hs_recorder_set_pre (HsRecorder *self, double pre)
@@ -2278,6 +2346,8 @@ hs_recorder_set_pre (HsRecorder *self, double pre)
  * @self: a recorder
  *
  * Returns: seconds recorded after the last trigger
+ *
+ * Since: 0.1
  */
 double
 hs_recorder_get_post (HsRecorder *self)
@@ -2292,6 +2362,8 @@ hs_recorder_get_post (HsRecorder *self)
  * @post: seconds to record after the last trigger, >= 0
  *
  * Sets #HsRecorder:post.
+ *
+ * Since: 0.1
  */
 void
 hs_recorder_set_post (HsRecorder *self, double post)
@@ -2310,6 +2382,8 @@ hs_recorder_set_post (HsRecorder *self, double post)
  * @self: a recorder
  *
  * Returns: the longest file in seconds, 0 for no limit
+ *
+ * Since: 0.1
  */
 double
 hs_recorder_get_max_duration (HsRecorder *self)
@@ -2324,6 +2398,8 @@ hs_recorder_get_max_duration (HsRecorder *self)
  * @max_duration: the longest file in seconds, 0 for no limit
  *
  * Sets #HsRecorder:max-duration.
+ *
+ * Since: 0.1
  */
 void
 hs_recorder_set_max_duration (HsRecorder *self, double max_duration)
@@ -2342,6 +2418,8 @@ hs_recorder_set_max_duration (HsRecorder *self, double max_duration)
  * @self: a recorder
  *
  * Returns: the location template
+ *
+ * Since: 0.1
  */
 const char *
 hs_recorder_get_location (HsRecorder *self)
@@ -2358,6 +2436,8 @@ hs_recorder_get_location (HsRecorder *self)
  * Sets #HsRecorder:location. A template that does not expand makes the next
  * recording fail with %HS_ERROR_INVALID_ARGUMENT; check it first with
  * g_initable_new() or by setting it before the first trigger.
+ *
+ * Since: 0.1
  */
 void
 hs_recorder_set_location (HsRecorder *self, const char *location)
@@ -2376,6 +2456,8 @@ hs_recorder_set_location (HsRecorder *self, const char *location)
  * @self: a recorder
  *
  * Returns: whether a trigger is waiting or a file is open
+ *
+ * Since: 0.1
  */
 gboolean
 hs_recorder_get_busy (HsRecorder *self)
@@ -2392,6 +2474,8 @@ hs_recorder_get_busy (HsRecorder *self)
  * source, the newest frame's otherwise.
  *
  * Returns: the running time, or 0 before the first frame
+ *
+ * Since: 0.1
  */
 GstClockTime
 hs_recorder_get_running_time (HsRecorder *self)
@@ -2416,6 +2500,8 @@ hs_recorder_get_running_time (HsRecorder *self)
  * @self: a recorder
  *
  * Returns: (transfer none): the ring that holds the source's recent frames
+ *
+ * Since: 0.1
  */
 HsRingBuffer *
 hs_recorder_get_ring_buffer (HsRecorder *self)

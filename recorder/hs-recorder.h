@@ -20,6 +20,8 @@ G_DECLARE_FINAL_TYPE (HsRecorder, hs_recorder, HS, RECORDER, GObject)
  * HS_RECORDER_DEFAULT_LOCATION:
  *
  * The location template used when #HsRecorder:location is not set.
+ *
+ * Since: 0.1
  */
 #define HS_RECORDER_DEFAULT_LOCATION "recordings/%{source}-%Y%m%d-%H%M%S.webm"
 
@@ -32,6 +34,8 @@ G_DECLARE_FINAL_TYPE (HsRecorder, hs_recorder, HS, RECORDER, GObject)
  * @HS_COPY_FRAMES_NEVER: always hold references.
  *
  * Whether the ring holds references to the tee's frames or copies of them.
+ *
+ * Since: 0.1
  */
 typedef enum {
   HS_COPY_FRAMES_AUTO,
@@ -54,6 +58,8 @@ GType hs_copy_frames_get_type (void);
  *   early (never late).
  *
  * What the ring holds.
+ *
+ * Since: 0.1
  */
 typedef enum {
   HS_RECORDER_MODE_RAW,
@@ -77,6 +83,8 @@ GType hs_recorder_mode_get_type (void);
  * added).
  *
  * Returns: (transfer full) (nullable): the path, or %NULL to use the template
+ *
+ * Since: 0.1
  */
 typedef char *(*HsLocationFunc) (HsRecorder  *recorder,
                                  HsRecording *recording,

@@ -156,6 +156,8 @@ hs_recording_class_init (HsRecordingClass *klass)
    * HsRecording:location:
    *
    * Path of the file, or %NULL when no file could be created.
+   *
+   * Since: 0.1
    */
   properties[PROP_LOCATION] =
       g_param_spec_string ("location", NULL, NULL, NULL, flags);
@@ -163,6 +165,8 @@ hs_recording_class_init (HsRecordingClass *klass)
    * HsRecording:source:
    *
    * Name of the tee the frames came from.
+   *
+   * Since: 0.1
    */
   properties[PROP_SOURCE] =
       g_param_spec_string ("source", NULL, NULL, NULL, flags);
@@ -170,6 +174,8 @@ hs_recording_class_init (HsRecordingClass *klass)
    * HsRecording:index:
    *
    * 1-based number of this file among the recorder's files.
+   *
+   * Since: 0.1
    */
   properties[PROP_INDEX] =
       g_param_spec_uint ("index", NULL, NULL, 0, G_MAXUINT, 0, flags);
@@ -178,6 +184,8 @@ hs_recording_class_init (HsRecordingClass *klass)
    *
    * Running time of the first frame written, in nanoseconds;
    * %GST_CLOCK_TIME_NONE before the first frame.
+   *
+   * Since: 0.1
    */
   properties[PROP_START_TIME] =
       g_param_spec_uint64 ("start-time", NULL, NULL,
@@ -186,6 +194,8 @@ hs_recording_class_init (HsRecordingClass *klass)
    * HsRecording:end-time:
    *
    * Running time of the last frame written, in nanoseconds.
+   *
+   * Since: 0.1
    */
   properties[PROP_END_TIME] =
       g_param_spec_uint64 ("end-time", NULL, NULL,
@@ -195,6 +205,8 @@ hs_recording_class_init (HsRecordingClass *klass)
    *
    * Time from the first frame to the end of the last, in nanoseconds: what a
    * player shows as the length of the file.
+   *
+   * Since: 0.1
    */
   properties[PROP_DURATION] =
       g_param_spec_uint64 ("duration", NULL, NULL, 0, G_MAXUINT64, 0, flags);
@@ -204,6 +216,8 @@ hs_recording_class_init (HsRecordingClass *klass)
    * Running time the window asked to start at, in nanoseconds: the trigger
    * time minus #HsRecorder:pre (negative when that is before the pipeline
    * started), or the end of the previous file when windows tile.
+   *
+   * Since: 0.1
    */
   properties[PROP_REQUESTED_START] =
       g_param_spec_int64 ("requested-start", NULL, NULL,
@@ -213,6 +227,8 @@ hs_recording_class_init (HsRecordingClass *klass)
    *
    * How much later than requested the file starts, in nanoseconds: the
    * frames the ring no longer (or not yet) held. 0 for a complete window.
+   *
+   * Since: 0.1
    */
   properties[PROP_SHORTFALL] =
       g_param_spec_uint64 ("shortfall", NULL, NULL, 0, G_MAXUINT64, 0, flags);
@@ -220,6 +236,8 @@ hs_recording_class_init (HsRecordingClass *klass)
    * HsRecording:n-frames:
    *
    * Frames written.
+   *
+   * Since: 0.1
    */
   properties[PROP_N_FRAMES] =
       g_param_spec_uint64 ("n-frames", NULL, NULL, 0, G_MAXUINT64, 0, flags);
@@ -228,6 +246,8 @@ hs_recording_class_init (HsRecordingClass *klass)
    *
    * Frames the ring branch's leaky queue had to drop while this file was
    * written (live sources only; never silently missing).
+   *
+   * Since: 0.1
    */
   properties[PROP_N_DROPPED] =
       g_param_spec_uint64 ("n-dropped", NULL, NULL, 0, G_MAXUINT64, 0, flags);
@@ -235,6 +255,8 @@ hs_recording_class_init (HsRecordingClass *klass)
    * HsRecording:bytes:
    *
    * Size of the file once closed.
+   *
+   * Since: 0.1
    */
   properties[PROP_BYTES] =
       g_param_spec_uint64 ("bytes", NULL, NULL, 0, G_MAXUINT64, 0, flags);
@@ -242,6 +264,8 @@ hs_recording_class_init (HsRecordingClass *klass)
    * HsRecording:date:
    *
    * Wall-clock time of the first frame, also written as the file's date.
+   *
+   * Since: 0.1
    */
   properties[PROP_DATE] =
       g_param_spec_boxed ("date", NULL, NULL, G_TYPE_DATE_TIME, flags);
@@ -251,6 +275,8 @@ hs_recording_class_init (HsRecordingClass *klass)
    * Why the recording failed or ended early, or %NULL. A file with an error
    * is still closed properly and holds the frames counted in
    * #HsRecording:n-frames.
+   *
+   * Since: 0.1
    */
   properties[PROP_ERROR] =
       g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR, flags);
@@ -258,6 +284,8 @@ hs_recording_class_init (HsRecordingClass *klass)
    * HsRecording:finished:
    *
    * Whether the file is closed; the recording never changes after that.
+   *
+   * Since: 0.1
    */
   properties[PROP_FINISHED] =
       g_param_spec_boolean ("finished", NULL, NULL, FALSE, flags);
@@ -344,6 +372,8 @@ hs_recording_finish (HsRecording *self, guint64 bytes, const GError *error)
  * @self: a recording
  *
  * Returns: (nullable): the path of the file
+ *
+ * Since: 0.1
  */
 const char *
 hs_recording_get_location (HsRecording *self)
@@ -357,6 +387,8 @@ hs_recording_get_location (HsRecording *self)
  * @self: a recording
  *
  * Returns: the name of the tee the frames came from
+ *
+ * Since: 0.1
  */
 const char *
 hs_recording_get_source (HsRecording *self)
@@ -370,6 +402,8 @@ hs_recording_get_source (HsRecording *self)
  * @self: a recording
  *
  * Returns: the 1-based number of this file among its recorder's files
+ *
+ * Since: 0.1
  */
 guint
 hs_recording_get_index (HsRecording *self)
@@ -383,6 +417,8 @@ hs_recording_get_index (HsRecording *self)
  * @self: a recording
  *
  * Returns: the running time of the first frame written
+ *
+ * Since: 0.1
  */
 GstClockTime
 hs_recording_get_start_time (HsRecording *self)
@@ -396,6 +432,8 @@ hs_recording_get_start_time (HsRecording *self)
  * @self: a recording
  *
  * Returns: the running time of the last frame written
+ *
+ * Since: 0.1
  */
 GstClockTime
 hs_recording_get_end_time (HsRecording *self)
@@ -409,6 +447,8 @@ hs_recording_get_end_time (HsRecording *self)
  * @self: a recording
  *
  * Returns: the time from the first frame to the end of the last one
+ *
+ * Since: 0.1
  */
 GstClockTime
 hs_recording_get_duration (HsRecording *self)
@@ -429,6 +469,8 @@ hs_recording_get_duration (HsRecording *self)
  * @self: a recording
  *
  * Returns: the running time the window asked to start at (may be negative)
+ *
+ * Since: 0.1
  */
 gint64
 hs_recording_get_requested_start (HsRecording *self)
@@ -442,6 +484,8 @@ hs_recording_get_requested_start (HsRecording *self)
  * @self: a recording
  *
  * Returns: how much later than requested the first frame is, 0 if none
+ *
+ * Since: 0.1
  */
 GstClockTime
 hs_recording_get_shortfall (HsRecording *self)
@@ -458,6 +502,8 @@ hs_recording_get_shortfall (HsRecording *self)
  * @self: a recording
  *
  * Returns: the frames written
+ *
+ * Since: 0.1
  */
 guint64
 hs_recording_get_n_frames (HsRecording *self)
@@ -471,6 +517,8 @@ hs_recording_get_n_frames (HsRecording *self)
  * @self: a recording
  *
  * Returns: the frames the ring's leaky queue dropped during this file
+ *
+ * Since: 0.1
  */
 guint64
 hs_recording_get_n_dropped (HsRecording *self)
@@ -484,6 +532,8 @@ hs_recording_get_n_dropped (HsRecording *self)
  * @self: a recording
  *
  * Returns: the size of the closed file
+ *
+ * Since: 0.1
  */
 guint64
 hs_recording_get_bytes (HsRecording *self)
@@ -497,6 +547,8 @@ hs_recording_get_bytes (HsRecording *self)
  * @self: a recording
  *
  * Returns: (transfer none) (nullable): the wall-clock time of the first frame
+ *
+ * Since: 0.1
  */
 GDateTime *
 hs_recording_get_date (HsRecording *self)
@@ -510,6 +562,8 @@ hs_recording_get_date (HsRecording *self)
  * @self: a recording
  *
  * Returns: whether the file is closed
+ *
+ * Since: 0.1
  */
 gboolean
 hs_recording_is_finished (HsRecording *self)
@@ -523,6 +577,8 @@ hs_recording_is_finished (HsRecording *self)
  * @self: a recording
  *
  * Returns: (transfer none) (nullable): why the recording failed, or %NULL
+ *
+ * Since: 0.1
  */
 const GError *
 hs_recording_get_error (HsRecording *self)

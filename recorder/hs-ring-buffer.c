@@ -312,6 +312,8 @@ hs_ring_buffer_class_init (HsRingBufferClass *klass)
    *
    * How much running time the ring spans, in nanoseconds, measured back from
    * the newest frame. %GST_CLOCK_TIME_NONE keeps frames regardless of age.
+   *
+   * Since: 0.1
    */
   properties[PROP_WINDOW] =
       g_param_spec_uint64 ("window", NULL, NULL,
@@ -323,6 +325,8 @@ hs_ring_buffer_class_init (HsRingBufferClass *klass)
    *
    * Upper bound on the bytes of the frames held, 0 for none. When it bites,
    * the ring spans less than #HsRingBuffer:window (logged once).
+   *
+   * Since: 0.1
    */
   properties[PROP_MAX_BYTES] =
       g_param_spec_uint64 ("max-bytes", NULL, NULL,
@@ -335,6 +339,8 @@ hs_ring_buffer_class_init (HsRingBufferClass *klass)
    * Whether the ring holds encoded frames and evicts whole groups of
    * pictures only, always keeping the keyframe at or before the window's
    * start. Frames without %GST_BUFFER_FLAG_DELTA_UNIT are keyframes.
+   *
+   * Since: 0.1
    */
   properties[PROP_WHOLE_GOPS] =
       g_param_spec_boolean ("whole-gops", NULL, NULL, FALSE,
@@ -344,6 +350,8 @@ hs_ring_buffer_class_init (HsRingBufferClass *klass)
    * HsRingBuffer:n-samples:
    *
    * Frames held now. Not notified: it changes with every frame.
+   *
+   * Since: 0.1
    */
   properties[PROP_N_SAMPLES] =
       g_param_spec_uint ("n-samples", NULL, NULL,
@@ -353,6 +361,8 @@ hs_ring_buffer_class_init (HsRingBufferClass *klass)
    * HsRingBuffer:n-bytes:
    *
    * Bytes of the frames held now. Not notified.
+   *
+   * Since: 0.1
    */
   properties[PROP_N_BYTES] =
       g_param_spec_uint64 ("n-bytes", NULL, NULL,
@@ -377,6 +387,8 @@ hs_ring_buffer_init (HsRingBuffer *self)
  * @max_bytes: bytes to keep at most, 0 for no bound
  *
  * Returns: (transfer full): a new, empty ring
+ *
+ * Since: 0.1
  */
 HsRingBuffer *
 hs_ring_buffer_new (GstClockTime window, guint64 max_bytes)
@@ -394,6 +406,8 @@ hs_ring_buffer_new (GstClockTime window, guint64 max_bytes)
  * Safe to call from any thread, typically an appsink's streaming thread.
  * A sample without buffer, segment or PTS cannot be placed on the timeline
  * and is ignored (and logged).
+ *
+ * Since: 0.1
  */
 void
 hs_ring_buffer_push (HsRingBuffer *self, GstSample *sample)
@@ -446,6 +460,8 @@ hs_ring_buffer_push (HsRingBuffer *self, GstSample *sample)
  * @self: a ring
  *
  * Drops every frame not held for a recording.
+ *
+ * Since: 0.1
  */
 void
 hs_ring_buffer_clear (HsRingBuffer *self)
@@ -466,6 +482,8 @@ hs_ring_buffer_clear (HsRingBuffer *self)
  * @self: a ring
  *
  * Returns: the running time the ring spans, in nanoseconds
+ *
+ * Since: 0.1
  */
 GstClockTime
 hs_ring_buffer_get_window (HsRingBuffer *self)
@@ -486,6 +504,8 @@ hs_ring_buffer_get_window (HsRingBuffer *self)
  * @window: running time to keep, in nanoseconds
  *
  * Sets #HsRingBuffer:window. A shorter window takes effect with the next frame.
+ *
+ * Since: 0.1
  */
 void
 hs_ring_buffer_set_window (HsRingBuffer *self, GstClockTime window)
@@ -508,6 +528,8 @@ hs_ring_buffer_set_window (HsRingBuffer *self, GstClockTime window)
  * @self: a ring
  *
  * Returns: the byte bound, 0 for none
+ *
+ * Since: 0.1
  */
 guint64
 hs_ring_buffer_get_max_bytes (HsRingBuffer *self)
@@ -528,6 +550,8 @@ hs_ring_buffer_get_max_bytes (HsRingBuffer *self)
  * @max_bytes: bytes to keep at most, 0 for no bound
  *
  * Sets #HsRingBuffer:max-bytes.
+ *
+ * Since: 0.1
  */
 void
 hs_ring_buffer_set_max_bytes (HsRingBuffer *self, guint64 max_bytes)
@@ -552,6 +576,8 @@ hs_ring_buffer_set_max_bytes (HsRingBuffer *self, guint64 max_bytes)
  * @self: a ring
  *
  * Returns: the number of frames held
+ *
+ * Since: 0.1
  */
 guint
 hs_ring_buffer_get_n_samples (HsRingBuffer *self)
@@ -571,6 +597,8 @@ hs_ring_buffer_get_n_samples (HsRingBuffer *self)
  * @self: a ring
  *
  * Returns: the bytes of the frames held
+ *
+ * Since: 0.1
  */
 guint64
 hs_ring_buffer_get_n_bytes (HsRingBuffer *self)
@@ -603,6 +631,8 @@ time_at (HsRingBuffer *self, gboolean newest)
  *
  * Returns: the running time of the oldest frame held, or
  *   %GST_CLOCK_TIME_NONE when empty
+ *
+ * Since: 0.1
  */
 GstClockTime
 hs_ring_buffer_get_oldest (HsRingBuffer *self)
@@ -617,6 +647,8 @@ hs_ring_buffer_get_oldest (HsRingBuffer *self)
  *
  * Returns: the running time of the newest frame held, or
  *   %GST_CLOCK_TIME_NONE when empty
+ *
+ * Since: 0.1
  */
 GstClockTime
 hs_ring_buffer_get_newest (HsRingBuffer *self)
@@ -635,6 +667,8 @@ hs_ring_buffer_get_newest (HsRingBuffer *self)
  * first. The ring keeps its own references.
  *
  * Returns: (transfer full) (element-type Gst.Sample): the samples
+ *
+ * Since: 0.1
  */
 GPtrArray *
 hs_ring_buffer_get_samples (HsRingBuffer *self,
