@@ -1,0 +1,953 @@
+/* hindsight-launch: gst-launch with a rewind button.
+ *
+ * Builds a pipeline from a description (command line or file, with {KEY}
+ * templating), attaches a recorder to the tees it names, fires triggers from
+ * the command line, stdin, signals and bus messages, and stops gracefully:
+ * every open file is finished before the process exits.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hs-launch.h"
+#include "hs-template.h"
+
+#include <gio/gunixinputstream.h>
+#include <locale.h>
+#include <math.h>
+#include <string.h>
+
+static HsLaunch the_app;
+
+#define DEMO_FILE "testsrc"
+#define DEMO_SOURCE "cam0"
+#define DEMO_PRE 2.0
+#define DEMO_POST 2.0
+#define DEMO_TRIGGERS "3,4,9"
+#define DEMO_STOP_AFTER 12.0
+
+static const char summary[] =
+    "Runs a GStreamer pipeline like gst-launch-1.0 and keeps the last seconds "
+    "of every\nrecorded tee in memory. When an event fires (--trigger-at, a "
+    "'record' line on\nstdin, SIGUSR1, a bus message) it writes a WebM file "
+    "from PRE seconds before\nthe event to POST seconds after the last one.\n"
+    "\n"
+    "The description is a gst-launch description, on the command line or in "
+    "a file\n(--file): there '#' starts a comment and lines are joined. "
+    "{KEY} in it is\nfilled by --KEY=VALUE, {KEY=DEFAULT} has a default, "
+    "'{{' and '}}' are literal\nbraces, and '-' and '_' in keys are the same."
+    "\n\n"
+    "Without a description it runs the bundled 'testsrc' pipeline and records "
+    "cam0\n(pre 2 s, post 2 s, triggers at 3, 4 and 9 s, stop at 12 s), so "
+    "the first run\nwrites two clips under recordings/.";
+
+static const char description[] =
+    "Times are seconds of the pipeline's running time (0 when it starts "
+    "playing).\n"
+    "Without --record every tee of the pipeline is recorded. Files go to\n"
+    HS_RECORDER_DEFAULT_LOCATION " unless --output says otherwise.\n"
+    "\n"
+    "Commands on stdin, one per line:\n"
+    "  record [SOURCE...]   trigger now (every recorder without SOURCE)\n"
+    "  stop [SOURCE]        close the open file now, forget pending triggers\n"
+    "  status               say what each recorder is doing\n"
+    "  quit                 stop gracefully\n"
+    "\n"
+    "Signals: SIGUSR1 triggers every recorder. SIGINT (Ctrl+C) and SIGTERM "
+    "stop\ngracefully: end of stream, every open file finished, exit. A "
+    "second one forces\nthe stop.\n"
+    "\n"
+    "Bundled descriptions, by name: testsrc, multi-testsrc, v4l2, rtsp, file,"
+    "\ndeepstream. A name is looked up as a path, then in "
+    "$HINDSIGHT_PIPELINES_DIR,\nthen in " HS_PIPELINES_INSTALL_DIR ".\n"
+    "\n"
+    "Exit status: 0 ran and every file closed cleanly, 1 runtime error or "
+    "failed\nrecording, 2 usage error, 3 bad description or template, 4 "
+    "forced stop.\n"
+    "\n"
+    "Examples:\n"
+    "  # The demo: two clips of a test pattern under recordings/\n"
+    "  hindsight-launch\n"
+    "\n"
+    "  # [1 s, 6 s] and [7 s, 11 s] of the bundled test source\n"
+    "  hindsight-launch --file testsrc --record cam0 --pre 2 --post 2 \\\n"
+    "      --trigger-at 3,4,9 --stop-after 12 -o 'clips/%{index}.webm'\n"
+    "\n"
+    "  # A description file with a placeholder, as with pygst-launch\n"
+    "  hindsight-launch --file pipeline.gstp --pattern=snow --record t1\n"
+    "\n"
+    "  # gst-launch style; type 'record' and Enter to save the last and next "
+    "5 s\n"
+    "  hindsight-launch videotestsrc is-live=true ! tee name=cam0 ! fakesink\n"
+    "\n"
+    "  # Four sources, events as JSON lines for a script\n"
+    "  hindsight-launch --file multi-testsrc --record 'tee_%u' --json \\\n"
+    "      -o 'clips/%{source}/%Y%m%d-%H%M%S.webm'\n"
+    "\n"
+    "  # A camera that records when the motion detector says so\n"
+    "  hindsight-launch --file v4l2 --device=/dev/video2 --record cam0 \\\n"
+    "      --trigger-on-message motion=cam0 \\\n"
+    "      --filter='videoconvert ! motioncells display=false'\n"
+    "\n"
+    "GStreamer's own options: --help-gst.";
+
+/* ------------------------------------------------------------------------ */
+/* Options                                                                  */
+
+static gboolean
+parse_seconds (const char  *option_name,
+               const char  *value,
+               gpointer     user_data,
+               GError     **error)
+{
+  HsLaunch *app = user_data;
+  const char *name = option_name + 2;
+  char *end = NULL;
+  double seconds = g_ascii_strtod (value, &end);
+  double *target;
+  gboolean *given;
+
+  if (g_str_equal (name, "pre")) {
+    target = &app->pre;
+    given = &app->has_pre;
+  } else if (g_str_equal (name, "post")) {
+    target = &app->post;
+    given = &app->has_post;
+  } else if (g_str_equal (name, "max-duration")) {
+    target = &app->max_duration;
+    given = &app->has_max_duration;
+  } else if (g_str_equal (name, "stop-after")) {
+    target = &app->stop_after;
+    given = &app->has_stop_after;
+  } else {
+    target = &app->force_timeout;
+    given = &app->has_force_timeout;
+  }
+
+  if (end == value || *end != '\0' || !isfinite (seconds) || seconds < 0) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "%s: '%s' is not a number of seconds (0 or more)", option_name,
+        value);
+    return FALSE;
+  }
+  *target = seconds;
+  *given = TRUE;
+  return TRUE;
+}
+
+static GOptionGroup *
+recording_group (HsLaunch *app)
+{
+  const GOptionEntry entries[] = {
+    { "record", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &app->records,
+      "Record this tee (repeatable; patterns: 'cam*', 'tee_%u')",
+      "TEE" },
+    { "pre", 0, 0, G_OPTION_ARG_CALLBACK, parse_seconds,
+      "Seconds kept before a trigger (default 5)", "S" },
+    { "post", 0, 0, G_OPTION_ARG_CALLBACK, parse_seconds,
+      "Seconds recorded after the last trigger (default 5)", "S" },
+    { "max-duration", 0, 0, G_OPTION_ARG_CALLBACK, parse_seconds,
+      "Continue in a new file after S seconds (default: never)", "S" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &app->output,
+      "File names: strftime, %{source}, %{index}, %{n}", "TEMPLATE" },
+    { "rebase-timestamps", 0, 0, G_OPTION_ARG_NONE, &app->rebase_timestamps,
+      "Start each file at time 0, not at its running time", NULL },
+    { "encoder", 0, 0, G_OPTION_ARG_STRING, &app->encoder,
+      "Codec of the files (default vp8)", "E" },
+    { "converter", 0, 0, G_OPTION_ARG_STRING, &app->converter,
+      "How the ring converts the tee's frames (default auto)", "C" },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &app->mode,
+      "What the ring holds: raw or encoded (default raw)", "M" },
+    { NULL }
+  };
+  GOptionGroup *group = g_option_group_new ("recording", "Recording Options:",
+      "Show recording options", app, NULL);
+
+  g_option_group_add_entries (group, entries);
+  return group;
+}
+
+static GOptionGroup *
+trigger_group (HsLaunch *app)
+{
+  const GOptionEntry entries[] = {
+    { "trigger-at", 0, 0, G_OPTION_ARG_STRING_ARRAY, &app->trigger_at,
+      "Trigger at running times T (repeatable)", "[SOURCE@]T[,...]" },
+    { "trigger-on-message", 0, 0, G_OPTION_ARG_STRING_ARRAY,
+      &app->trigger_on_message,
+      "Trigger on element messages named NAME",
+      "NAME[=SOURCE]" },
+    { NULL }
+  };
+  GOptionGroup *group = g_option_group_new ("triggers", "Trigger Options:",
+      "Show trigger options", app, NULL);
+
+  g_option_group_add_entries (group, entries);
+  return group;
+}
+
+static GOptionGroup *
+run_group (HsLaunch *app)
+{
+  const GOptionEntry entries[] = {
+    { "stop-after", 0, 0, G_OPTION_ARG_CALLBACK, parse_seconds,
+      "Stop gracefully at running time S", "S" },
+    { "force-timeout", 0, 0, G_OPTION_ARG_CALLBACK, parse_seconds,
+      "Seconds a graceful stop may take (default 8)",
+      "S" },
+    { NULL }
+  };
+  GOptionGroup *group = g_option_group_new ("run", "Run Options:",
+      "Show options for running and stopping", app, NULL);
+
+  g_option_group_add_entries (group, entries);
+  return group;
+}
+
+static GOptionContext *
+make_context (HsLaunch *app, gboolean with_gst)
+{
+  const GOptionEntry main_entries[] = {
+    { "file", 'f', 0, G_OPTION_ARG_FILENAME, &app->file,
+      "Description file ('-': stdin) or bundled name", "FILE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &app->json,
+      "One JSON object per line on stdout per event", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &app->version,
+      "Print the version and exit", NULL },
+    { NULL }
+  };
+  GOptionContext *context = g_option_context_new (
+      "(--file FILE | DESCRIPTION...) [--KEY=VALUE...]");
+  GOptionGroup *main_group = g_option_group_new (NULL, NULL, NULL, app, NULL);
+
+  g_option_group_add_entries (main_group, main_entries);
+  g_option_context_set_main_group (context, main_group);
+  g_option_context_add_group (context, recording_group (app));
+  g_option_context_add_group (context, trigger_group (app));
+  g_option_context_add_group (context, run_group (app));
+  if (with_gst)
+    g_option_context_add_group (context, gst_init_get_option_group ());
+  g_option_context_set_summary (context, summary);
+  g_option_context_set_description (context, description);
+  /* --KEY=VALUE and the description are left for us. */
+  g_option_context_set_ignore_unknown_options (context, TRUE);
+  return context;
+}
+
+/* --help shows every option of the tool; GStreamer's own are behind
+ * --help-gst (and --help-all), as in gst-launch-1.0. */
+static gboolean
+wants_help (int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++) {
+    if (g_str_equal (argv[i], "--"))
+      return FALSE;
+    if (g_str_equal (argv[i], "-h") || g_str_equal (argv[i], "--help") ||
+        g_str_equal (argv[i], "-?"))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static void
+usage_error (HsLaunch *app, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+usage_error (HsLaunch *app, const char *format, ...)
+{
+  g_autoptr(GError) error = NULL;
+  va_list args;
+
+  va_start (args, format);
+  error = g_error_new_valist (G_OPTION_ERROR, G_OPTION_ERROR_FAILED, format,
+      args);
+  va_end (args);
+  hs_launch_report_error (app, error, HS_LAUNCH_EXIT_USAGE);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The description                                                          */
+
+/* Like gst_parse_launchv(): each argument is one word, so blanks in it
+ * (outside double quotes) are escaped for the parser. */
+static char *
+join_arguments (char **args, guint n)
+{
+  g_autoptr(GString) joined = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++) {
+    gboolean in_quotes = FALSE;
+
+    if (i > 0)
+      g_string_append_c (joined, ' ');
+    for (const char *c = args[i]; *c != '\0'; c++) {
+      if (*c == '"' && (c == args[i] || c[-1] != '\\'))
+        in_quotes = !in_quotes;
+      if ((*c == ' ' || *c == '\t') && !in_quotes)
+        g_string_append_c (joined, '\\');
+      g_string_append_c (joined, *c);
+    }
+  }
+  return g_string_free (g_steal_pointer (&joined), FALSE);
+}
+
+static GStrv
+search_dirs (void)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const char *env = g_getenv ("HINDSIGHT_PIPELINES_DIR");
+
+  if (env != NULL && env[0] != '\0') {
+    g_auto(GStrv) dirs = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
+
+    for (guint i = 0; dirs[i] != NULL; i++)
+      if (dirs[i][0] != '\0')
+        g_strv_builder_add (builder, dirs[i]);
+  }
+  /* An uninstalled build finds the descriptions next to its sources. */
+  g_strv_builder_add (builder, HS_PIPELINES_SOURCE_DIR);
+  g_strv_builder_add (builder, HS_PIPELINES_INSTALL_DIR);
+  return g_strv_builder_end (builder);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
+static char *
+bundled_names (const char *const *dirs)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; dirs[i] != NULL; i++) {
+    g_autoptr(GDir) dir = g_dir_open (dirs[i], 0, NULL);
+    const char *entry;
+
+    while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL) {
+      g_autofree char *name = NULL;
+      gboolean seen = FALSE;
+
+      if (!g_str_has_suffix (entry, ".gstp"))
+        continue;
+      name = g_strndup (entry, strlen (entry) - strlen (".gstp"));
+      for (guint j = 0; j < names->len && !seen; j++)
+        seen = g_str_equal (names->pdata[j], name);
+      if (!seen)
+        g_ptr_array_add (names, g_steal_pointer (&name));
+    }
+  }
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return names->len > 1 ? g_strjoinv (", ", (char **) names->pdata) :
+      g_strdup ("none found");
+}
+
+static char *
+find_description (const char *name, GError **error)
+{
+  g_auto(GStrv) dirs = NULL;
+  g_autofree char *names = NULL;
+
+  if (g_file_test (name, G_FILE_TEST_IS_REGULAR))
+    return g_strdup (name);
+
+  dirs = search_dirs ();
+  if (strchr (name, G_DIR_SEPARATOR) == NULL) {
+    for (guint i = 0; dirs[i] != NULL; i++) {
+      g_autofree char *with_suffix = g_strconcat (name, ".gstp", NULL);
+      g_autofree char *path = g_build_filename (dirs[i], with_suffix, NULL);
+      g_autofree char *exact = g_build_filename (dirs[i], name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&path);
+      if (g_file_test (exact, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&exact);
+    }
+  }
+  names = bundled_names ((const char *const *) dirs);
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+      "No description file '%s': not a file, and not a bundled name "
+      "(bundled: %s)", name, names);
+  return NULL;
+}
+
+static char *
+read_stdin (GError **error)
+{
+  g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+
+  if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_NONE, NULL,
+          error) < 0 ||
+      !g_output_stream_write_all (out, "", 1, NULL, NULL, error) ||
+      !g_output_stream_close (out, NULL, error))
+    return NULL;
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+/* Reads and templates the description; NULL with the error reported. */
+static char *
+load_description (HsLaunch *app, HsTemplate *values, char **args, guint n_args,
+                  HsLaunchExit *code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *origin = NULL;
+  g_autofree char *expanded = NULL;
+  HsTemplateFlags flags = HS_TEMPLATE_FLAGS_NONE;
+
+  if (app->file != NULL && g_str_equal (app->file, "-")) {
+    app->stdin_taken = TRUE;
+    origin = g_strdup ("<stdin>");
+    text = read_stdin (&error);
+  } else if (app->file != NULL) {
+    g_autofree char *path = find_description (app->file, &error);
+
+    if (path != NULL && g_file_get_contents (path, &text, NULL, &error))
+      origin = g_steal_pointer (&path);
+  } else {
+    origin = g_strdup ("<command line>");
+    text = join_arguments (args, n_args);
+    flags = HS_TEMPLATE_NO_COMMENTS;
+  }
+
+  if (text != NULL)
+    expanded = hs_template_expand (values, text, origin, flags, &error);
+  if (expanded != NULL && expanded[0] == '\0')
+    error = g_error_new (G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        "%s: the description is empty", origin);
+  if (error != NULL) {
+    *code = HS_LAUNCH_EXIT_DESCRIPTION;
+    hs_launch_report_error (app, error, *code);
+    return NULL;
+  }
+  return g_steal_pointer (&expanded);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Recorders                                                                */
+
+typedef struct {
+  GObjectClass *klass;
+  GPtrArray *names;
+  GArray *values;
+} Props;
+
+static void
+props_init (Props *p)
+{
+  p->klass = g_type_class_ref (HS_TYPE_RECORDER);
+  p->names = g_ptr_array_new ();
+  p->values = g_array_new (FALSE, TRUE, sizeof (GValue));
+  g_array_set_clear_func (p->values, (GDestroyNotify) g_value_unset);
+}
+
+static void
+props_clear (Props *p)
+{
+  g_clear_pointer (&p->names, g_ptr_array_unref);
+  g_clear_pointer (&p->values, g_array_unref);
+  g_clear_pointer (&p->klass, g_type_class_unref);
+}
+
+static void
+props_take (Props *p, const char *name, GValue *value)
+{
+  g_ptr_array_add (p->names, (gpointer) name);
+  g_array_append_vals (p->values, value, 1);
+}
+
+static gboolean
+props_add_double (Props *p, const char *option, const char *name,
+                  double seconds, GError **error)
+{
+  GParamSpec *pspec = g_object_class_find_property (p->klass, name);
+  GValue value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_DOUBLE);
+  g_value_set_double (&value, seconds);
+  if (g_param_value_validate (pspec, &value)) {
+    GParamSpecDouble *range = G_PARAM_SPEC_DOUBLE (pspec);
+
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "%s: %g is out of range (%g to %g)", option, seconds,
+        range->minimum, range->maximum);
+    g_value_unset (&value);
+    return FALSE;
+  }
+  props_take (p, name, &value);
+  return TRUE;
+}
+
+/* A string option for a property of any type the library chose: strings
+ * pass as they are (the recorder checks them), enums by nick. */
+static gboolean
+props_add_text (Props *p, const char *option, const char *name,
+                const char *text, GError **error)
+{
+  GParamSpec *pspec = g_object_class_find_property (p->klass, name);
+  GValue value = G_VALUE_INIT;
+
+  g_value_init (&value, pspec->value_type);
+  if (G_VALUE_HOLDS_STRING (&value)) {
+    g_value_set_string (&value, text);
+  } else if (!gst_value_deserialize (&value, text)) {
+    g_autoptr(GString) valid = g_string_new (NULL);
+
+    if (G_IS_PARAM_SPEC_ENUM (pspec)) {
+      GEnumClass *enums = G_PARAM_SPEC_ENUM (pspec)->enum_class;
+
+      for (guint i = 0; i < enums->n_values; i++)
+        g_string_append_printf (valid, "%s%s", i ? ", " : " (valid: ",
+            enums->values[i].value_nick);
+      g_string_append_c (valid, ')');
+    }
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "%s: unknown value '%s'%s", option, text, valid->str);
+    g_value_unset (&value);
+    return FALSE;
+  }
+  props_take (p, name, &value);
+  return TRUE;
+}
+
+/* Recording modes. A library with HsRecorder:mode takes --mode as it is
+ * (and names the valid values itself); one without records raw frames
+ * only. */
+static const char *const modes[] = { "raw", "encoded", NULL };
+
+static gboolean
+props_add_mode (Props *p, const char *mode, GError **error)
+{
+  g_autofree char *valid = NULL;
+
+  if (g_object_class_find_property (p->klass, "mode") != NULL)
+    return props_add_text (p, "--mode", "mode", mode, error);
+  if (g_str_equal (mode, "raw"))
+    return TRUE;
+  if (g_str_equal (mode, "encoded")) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--mode: 'encoded' is not available in this build (its hindsight "
+        "library records raw frames only); use --mode raw");
+    return FALSE;
+  }
+  valid = g_strjoinv (", ", (char **) modes);
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+      "--mode: unknown mode '%s' (valid: %s)", mode, valid);
+  return FALSE;
+}
+
+/* Everything but the pipeline and the tee, checked before anything is
+ * built. */
+static gboolean
+props_from_options (HsLaunch *app, Props *p, GError **error)
+{
+  if (app->has_pre && !props_add_double (p, "--pre", "pre", app->pre, error))
+    return FALSE;
+  if (app->has_post &&
+      !props_add_double (p, "--post", "post", app->post, error))
+    return FALSE;
+  if (app->has_max_duration && !props_add_double (p, "--max-duration",
+          "max-duration", app->max_duration, error))
+    return FALSE;
+  if (app->output != NULL &&
+      !props_add_text (p, "--output", "location", app->output, error))
+    return FALSE;
+  if (app->encoder != NULL &&
+      !props_add_text (p, "--encoder", "encoder", app->encoder, error))
+    return FALSE;
+  if (app->converter != NULL &&
+      !props_add_text (p, "--converter", "converter", app->converter, error))
+    return FALSE;
+  if (app->mode != NULL && !props_add_mode (p, app->mode, error))
+    return FALSE;
+  if (app->rebase_timestamps) {
+    GValue value = G_VALUE_INIT;
+
+    g_value_init (&value, G_TYPE_BOOLEAN);
+    g_value_set_boolean (&value, TRUE);
+    props_take (p, "rebase-timestamps", &value);
+  }
+  return TRUE;
+}
+
+static void
+on_recording_started (HsRecorder *recorder, HsRecording *recording,
+                      gpointer user_data)
+{
+  hs_launch_report_started (user_data, recording);
+}
+
+static void
+on_recording_finished (HsRecorder *recorder, HsRecording *recording,
+                       gpointer user_data)
+{
+  hs_launch_report_finished (user_data, recording);
+}
+
+static gboolean
+add_recorder (HsLaunch *app, const Props *options, const char *source,
+              GError **error)
+{
+  Props p;
+  GValue value = G_VALUE_INIT;
+  GObject *recorder;
+
+  props_init (&p);
+  g_value_init (&value, GST_TYPE_ELEMENT);
+  g_value_set_object (&value, app->pipeline);
+  props_take (&p, "pipeline", &value);
+  memset (&value, 0, sizeof value);
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, source);
+  props_take (&p, "source", &value);
+  for (guint i = 0; i < options->names->len; i++) {
+    GValue copy = G_VALUE_INIT;
+    GValue *from = &g_array_index (options->values, GValue, i);
+
+    g_value_init (&copy, G_VALUE_TYPE (from));
+    g_value_copy (from, &copy);
+    props_take (&p, options->names->pdata[i], &copy);
+  }
+
+  recorder = g_object_new_with_properties (HS_TYPE_RECORDER, p.names->len,
+      (const char **) p.names->pdata, (const GValue *) p.values->data);
+  props_clear (&p);
+  if (!g_initable_init (G_INITABLE (recorder), NULL, error)) {
+    g_object_unref (recorder);
+    return FALSE;
+  }
+  g_signal_connect (recorder, "recording-started",
+      G_CALLBACK (on_recording_started), app);
+  g_signal_connect (recorder, "recording-finished",
+      G_CALLBACK (on_recording_finished), app);
+  g_ptr_array_add (app->recorders, recorder);
+  return TRUE;
+}
+
+static void
+collect_tees (GstBin *bin, GPtrArray *names)
+{
+  GList *children;
+
+  GST_OBJECT_LOCK (bin);
+  children = g_list_copy_deep (GST_BIN_CHILDREN (bin),
+      (GCopyFunc) (void (*) (void)) gst_object_ref, NULL);
+  GST_OBJECT_UNLOCK (bin);
+
+  /* A bin lists its children newest first: this gives description order. */
+  children = g_list_reverse (children);
+  for (GList *l = children; l != NULL; l = l->next) {
+    GstElementFactory *factory = gst_element_get_factory (l->data);
+
+    if (factory != NULL && g_str_equal (GST_OBJECT_NAME (factory), "tee"))
+      g_ptr_array_add (names, gst_object_get_name (l->data));
+    else if (GST_IS_BIN (l->data))
+      collect_tees (l->data, names);
+  }
+  g_list_free_full (children, gst_object_unref);
+}
+
+static GStrv
+list_tees (GstElement *pipeline)
+{
+  GPtrArray *names = g_ptr_array_new ();
+
+  collect_tees (GST_BIN (pipeline), names);
+  g_ptr_array_add (names, NULL);
+  return (GStrv) g_ptr_array_free (names, FALSE);
+}
+
+static gboolean
+is_pattern (const char *name)
+{
+  return strpbrk (name, "*?") != NULL || strstr (name, "%u") != NULL;
+}
+
+/* Which tees --record names: exact names go to the recorder as they are
+ * (it says which tees exist if there is no such tee), patterns must match
+ * at least one. Without --record, every tee. */
+static GStrv
+choose_sources (HsLaunch *app, GError **error)
+{
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
+  const char *const all[] = { "*", NULL };
+  const char *const *records = app->records ?
+      (const char *const *) app->records : all;
+
+  for (guint i = 0; records[i] != NULL; i++) {
+    gboolean matched = FALSE;
+
+    if (!is_pattern (records[i])) {
+      if (!g_ptr_array_find_with_equal_func (chosen, records[i], g_str_equal,
+              NULL))
+        g_ptr_array_add (chosen, (gpointer) records[i]);
+      continue;
+    }
+    for (guint j = 0; app->tees[j] != NULL; j++) {
+      if (!hs_launch_pattern_matches (records[i], app->tees[j]))
+        continue;
+      matched = TRUE;
+      if (!g_ptr_array_find_with_equal_func (chosen, app->tees[j],
+              g_str_equal, NULL))
+        g_ptr_array_add (chosen, app->tees[j]);
+    }
+    if (!matched && app->records != NULL) {
+      g_autofree char *tees = g_strjoinv (", ", app->tees);
+
+      g_set_error (error, HS_ERROR, HS_ERROR_NO_SUCH_TEE,
+          "--record: no tee matches '%s' (%s%s)", records[i],
+          app->tees[0] ? "tees: " : "the pipeline has no tee", tees);
+      return NULL;
+    }
+  }
+  g_ptr_array_add (chosen, NULL);
+  return g_strdupv ((char **) chosen->pdata);
+}
+
+static HsLaunchExit
+make_recorders (HsLaunch *app, const Props *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) sources = choose_sources (app, &error);
+
+  for (guint i = 0; sources != NULL && sources[i] != NULL; i++)
+    if (!add_recorder (app, options, sources[i], &error))
+      break;
+  if (error == NULL)
+    return HS_LAUNCH_EXIT_OK;
+
+  /* A tee that is not there or a value the recorder refuses came from the
+   * command line; anything else is the machine's (a missing plugin). */
+  if (g_error_matches (error, HS_ERROR, HS_ERROR_NO_SUCH_TEE) ||
+      g_error_matches (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT)) {
+    hs_launch_report_error (app, error, HS_LAUNCH_EXIT_USAGE);
+    return HS_LAUNCH_EXIT_USAGE;
+  }
+  hs_launch_report_error (app, error, HS_LAUNCH_EXIT_RUNTIME);
+  return HS_LAUNCH_EXIT_RUNTIME;
+}
+
+/* ------------------------------------------------------------------------ */
+
+/* Whatever is left after the options: --KEY=VALUE for the template, and the
+ * words of a description. */
+static HsLaunchExit
+split_arguments (HsLaunch *app, int argc, char **argv, HsTemplate *values,
+                 GPtrArray *words)
+{
+  gboolean only_words = FALSE;
+
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+
+    if (only_words || arg[0] != '-' || arg[1] == '\0') {
+      g_ptr_array_add (words, argv[i]);
+    } else if (g_str_equal (arg, "--")) {
+      only_words = TRUE;
+    } else if (g_str_has_prefix (arg, "--") && strchr (arg, '=') != NULL) {
+      const char *eq = strchr (arg, '=');
+      g_autofree char *key = g_strndup (arg + 2, eq - (arg + 2));
+
+      if (!hs_template_key_is_valid (key)) {
+        usage_error (app, "'%s': '%s' cannot name a placeholder (a letter or "
+            "'_', then letters, digits, '-' and '_')", arg, key);
+        return HS_LAUNCH_EXIT_USAGE;
+      }
+      hs_template_set (values, key, eq + 1);
+    } else {
+      usage_error (app, "Unknown option %s (placeholder values are given as "
+          "--KEY=VALUE)", arg);
+      return HS_LAUNCH_EXIT_USAGE;
+    }
+  }
+  return HS_LAUNCH_EXIT_OK;
+}
+
+static void
+apply_demo_defaults (HsLaunch *app)
+{
+  static char *demo_records[] = { (char *) DEMO_SOURCE, NULL };
+  static char *demo_triggers[] = { (char *) DEMO_TRIGGERS, NULL };
+
+  app->demo = TRUE;
+  app->file = g_strdup (DEMO_FILE);
+  if (app->records == NULL)
+    app->records = g_strdupv (demo_records);
+  if (!app->has_pre) {
+    app->pre = DEMO_PRE;
+    app->has_pre = TRUE;
+  }
+  if (!app->has_post) {
+    app->post = DEMO_POST;
+    app->has_post = TRUE;
+  }
+  if (app->trigger_at == NULL && app->trigger_on_message == NULL)
+    app->trigger_at = g_strdupv (demo_triggers);
+  if (!app->has_stop_after) {
+    app->stop_after = DEMO_STOP_AFTER;
+    app->has_stop_after = TRUE;
+  }
+  hs_launch_log (app, "No pipeline given: running the bundled '%s' pipeline "
+      "and recording %s (triggers at %s s, stop at %g s). See --help.",
+      DEMO_FILE, app->records[0], app->trigger_at ? app->trigger_at[0] :
+      "message", app->stop_after);
+}
+
+static HsLaunchExit
+run (HsLaunch *app, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(HsTemplate) values = hs_template_new ();
+  g_autoptr(GPtrArray) words = g_ptr_array_new ();
+  g_autofree char *desc = NULL;
+  g_auto(GStrv) unused = NULL;
+  Props options;
+  HsLaunchExit code = HS_LAUNCH_EXIT_OK;
+  gboolean ok;
+  guint failed = 0;
+
+  if (wants_help (argc, argv)) {
+    g_autoptr(GOptionContext) help = make_context (app, FALSE);
+    g_autofree char *text = g_option_context_get_help (help, FALSE, NULL);
+
+    g_print ("%s", text);
+    return HS_LAUNCH_EXIT_OK;
+  }
+
+  context = make_context (app, TRUE);
+  if (!g_option_context_parse (context, &argc, &argv, &error)) {
+    hs_launch_report_error (app, error, HS_LAUNCH_EXIT_USAGE);
+    return HS_LAUNCH_EXIT_USAGE;
+  }
+  if (app->version) {
+    g_autofree char *gst = gst_version_string ();
+
+    g_print ("hindsight-launch %s\n%s\n", PACKAGE_VERSION, gst);
+    return HS_LAUNCH_EXIT_OK;
+  }
+
+  code = split_arguments (app, argc, argv, values, words);
+  if (code != HS_LAUNCH_EXIT_OK)
+    return code;
+  if (app->file != NULL && words->len > 0) {
+    usage_error (app, "Give either --file or a description, not both "
+        "(found '%s' after the options)", (char *) words->pdata[0]);
+    return HS_LAUNCH_EXIT_USAGE;
+  }
+  if (app->file == NULL && words->len == 0)
+    apply_demo_defaults (app);
+
+  props_init (&options);
+  if (!hs_launch_parse_triggers (app, &error) ||
+      !props_from_options (app, &options, &error)) {
+    props_clear (&options);
+    hs_launch_report_error (app, error, HS_LAUNCH_EXIT_USAGE);
+    return HS_LAUNCH_EXIT_USAGE;
+  }
+
+  desc = load_description (app, values, (char **) words->pdata, words->len,
+      &code);
+  if (desc == NULL) {
+    props_clear (&options);
+    return code;
+  }
+  unused = hs_template_dup_unused (values);
+  for (guint i = 0; unused[i] != NULL; i++)
+    hs_launch_log (app, "warning: --%s is not used: the description has no "
+        "{%s}", unused[i], unused[i]);
+
+  app->runner = hs_pipeline_new (desc, &error);
+  if (app->runner == NULL) {
+    props_clear (&options);
+    hs_launch_report_error (app, error, HS_LAUNCH_EXIT_DESCRIPTION);
+    g_printerr ("The description was: %s\n", desc);
+    return HS_LAUNCH_EXIT_DESCRIPTION;
+  }
+  app->pipeline = gst_object_ref (hs_pipeline_get_pipeline (app->runner));
+  app->tees = list_tees (app->pipeline);
+  if (app->has_force_timeout)
+    hs_pipeline_set_force_timeout (app->runner, app->force_timeout);
+
+  code = make_recorders (app, &options);
+  props_clear (&options);
+  if (code != HS_LAUNCH_EXIT_OK)
+    return code;
+  if (!hs_launch_arm (app, &error)) {
+    hs_launch_report_error (app, error, HS_LAUNCH_EXIT_USAGE);
+    return HS_LAUNCH_EXIT_USAGE;
+  }
+
+  ok = hs_pipeline_run (app->runner, &error);
+  hs_launch_disarm (app);
+  /* Files still open (only after a forced stop) are closed and reported. */
+  g_ptr_array_set_size (app->recorders, 0);
+
+  for (guint i = 0; i < app->recordings->len; i++)
+    if (hs_recording_get_error (app->recordings->pdata[i]) != NULL)
+      failed++;
+  if (!ok) {
+    if (g_error_matches (error, HS_PIPELINE_ERROR,
+            HS_PIPELINE_ERROR_FORCED)) {
+      app->stop = HS_LAUNCH_STOP_FORCED;
+      code = HS_LAUNCH_EXIT_FORCED;
+    } else {
+      if (app->stop == HS_LAUNCH_STOP_NONE)
+        app->stop = HS_LAUNCH_STOP_ERROR;
+      code = HS_LAUNCH_EXIT_RUNTIME;
+    }
+    hs_launch_report_error (app, error, code);
+  } else {
+    if (app->stop == HS_LAUNCH_STOP_NONE)
+      app->stop = HS_LAUNCH_STOP_EOS;
+    code = failed > 0 ? HS_LAUNCH_EXIT_RUNTIME : HS_LAUNCH_EXIT_OK;
+  }
+  hs_launch_report_stopped (app, code);
+  hs_launch_print_table (app);
+  return code;
+}
+
+static void
+clear_app (HsLaunch *app)
+{
+  g_clear_pointer (&app->recorders, g_ptr_array_unref);
+  g_clear_pointer (&app->recordings, g_ptr_array_unref);
+  g_clear_pointer (&app->open, g_hash_table_unref);
+  g_clear_pointer (&app->triggers, g_ptr_array_unref);
+  g_clear_pointer (&app->message_triggers, g_ptr_array_unref);
+  g_clear_object (&app->commands);
+  g_clear_object (&app->runner);
+  gst_clear_object (&app->pipeline);
+  g_clear_pointer (&app->tees, g_strfreev);
+  g_clear_pointer (&app->file, g_free);
+  g_clear_pointer (&app->records, g_strfreev);
+  g_clear_pointer (&app->trigger_at, g_strfreev);
+  g_clear_pointer (&app->trigger_on_message, g_strfreev);
+  g_clear_pointer (&app->output, g_free);
+  g_clear_pointer (&app->encoder, g_free);
+  g_clear_pointer (&app->converter, g_free);
+  g_clear_pointer (&app->mode, g_free);
+  /* The cancellable stays: a cancelled read may still look at it. */
+}
+
+int
+main (int argc, char **argv)
+{
+  HsLaunch *app = &the_app;
+  HsLaunchExit code;
+
+  setlocale (LC_ALL, "");
+  g_set_prgname ("hindsight-launch");
+  app->recorders = g_ptr_array_new_with_free_func (g_object_unref);
+  app->recordings = g_ptr_array_new_with_free_func (g_object_unref);
+  app->open = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  app->cancellable = g_cancellable_new ();
+  hs_launch_install_signals (app);
+
+  code = run (app, argc, argv);
+
+  hs_launch_disarm (app);
+  clear_app (app);
+  return code;
+}

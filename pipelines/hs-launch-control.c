@@ -1,0 +1,672 @@
+/* hindsight-launch: what makes recordings happen and what stops the run:
+ * --trigger-at, --trigger-on-message, stdin commands, signals and
+ * --stop-after.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hs-launch.h"
+
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* "tee_%u": the literal parts around %u, which stands for one or more
+ * digits, as in pad templates. Anything else is a shell glob. */
+gboolean
+hs_launch_pattern_matches (const char *pattern, const char *name)
+{
+  const char *u = strstr (pattern, "%u");
+  gsize prefix, suffix_len, name_len;
+
+  if (u == NULL)
+    return g_pattern_match_simple (pattern, name);
+
+  prefix = u - pattern;
+  suffix_len = strlen (u + 2);
+  name_len = strlen (name);
+  if (name_len < prefix + suffix_len + 1 ||
+      strncmp (name, pattern, prefix) != 0 ||
+      strcmp (name + name_len - suffix_len, u + 2) != 0)
+    return FALSE;
+  for (gsize i = prefix; i < name_len - suffix_len; i++)
+    if (!g_ascii_isdigit (name[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * hs_launch_match_recorders:
+ * @app: the tool
+ * @pattern: (nullable): a tee name or pattern; %NULL for every recorder
+ *
+ * Returns: (transfer container): the recorders whose source matches
+ */
+GPtrArray *
+hs_launch_match_recorders (HsLaunch *app, const char *pattern)
+{
+  GPtrArray *matches = g_ptr_array_new ();
+
+  for (guint i = 0; i < app->recorders->len; i++) {
+    HsRecorder *r = app->recorders->pdata[i];
+
+    if (pattern == NULL ||
+        hs_launch_pattern_matches (pattern, hs_recorder_get_source (r)))
+      g_ptr_array_add (matches, r);
+  }
+  return matches;
+}
+
+char *
+hs_launch_describe_sources (HsLaunch *app)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < app->recorders->len; i++) {
+    if (i > 0)
+      g_string_append (text, ", ");
+    g_string_append (text, hs_recorder_get_source (app->recorders->pdata[i]));
+  }
+  if (text->len == 0)
+    g_string_append (text, "none");
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Option parsing                                                           */
+
+static gboolean
+parse_time (const char *text, GstClockTime *time)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  char *end = NULL;
+  double value;
+
+  if (stripped[0] == '\0')
+    return FALSE;
+  value = g_ascii_strtod (stripped, &end);
+  if (end == stripped || *end != '\0' || !isfinite (value) || value < 0 ||
+      value > 1e9)
+    return FALSE;
+  *time = (GstClockTime) (value * GST_SECOND + 0.5);
+  return TRUE;
+}
+
+static void
+trigger_free (gpointer data)
+{
+  HsLaunchTrigger *t = data;
+
+  g_free (t->source);
+  g_free (t);
+}
+
+static void
+message_trigger_free (gpointer data)
+{
+  HsLaunchMessageTrigger *t = data;
+
+  g_free (t->name);
+  g_free (t->source);
+  g_free (t);
+}
+
+/* --trigger-at [SOURCE@]T[,...]: an item without SOURCE@ takes the source
+ * of the item before it, so "cam1@3,4" triggers cam1 twice. */
+gboolean
+hs_launch_parse_triggers (HsLaunch *app, GError **error)
+{
+  app->triggers = g_ptr_array_new_with_free_func (trigger_free);
+  app->message_triggers =
+      g_ptr_array_new_with_free_func (message_trigger_free);
+
+  for (guint i = 0; app->trigger_at && app->trigger_at[i] != NULL; i++) {
+    g_auto(GStrv) items = g_strsplit (app->trigger_at[i], ",", -1);
+    const char *source = NULL;
+
+    for (guint j = 0; items[j] != NULL; j++) {
+      char *at = strrchr (items[j], '@');
+      const char *time_text = items[j];
+      HsLaunchTrigger *t;
+      GstClockTime time;
+
+      if (at != NULL) {
+        *at = '\0';
+        source = g_strstrip (items[j]);
+        time_text = at + 1;
+        if (source[0] == '\0') {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+              "--trigger-at: '%s' names no source before '@'",
+              app->trigger_at[i]);
+          return FALSE;
+        }
+      }
+      if (!parse_time (time_text, &time)) {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+            "--trigger-at: '%s' is not a running time in seconds "
+            "(expected [SOURCE@]T[,...], for example 3,4,9 or cam0@2.5)",
+            time_text);
+        return FALSE;
+      }
+      t = g_new0 (HsLaunchTrigger, 1);
+      t->source = g_strdup (source);
+      t->time = time;
+      g_ptr_array_add (app->triggers, t);
+    }
+  }
+
+  for (guint i = 0; app->trigger_on_message &&
+      app->trigger_on_message[i] != NULL; i++) {
+    const char *spec = app->trigger_on_message[i];
+    const char *eq = strchr (spec, '=');
+    HsLaunchMessageTrigger *t = g_new0 (HsLaunchMessageTrigger, 1);
+
+    t->name = eq ? g_strndup (spec, eq - spec) : g_strdup (spec);
+    t->source = eq && eq[1] != '\0' ? g_strdup (eq + 1) : NULL;
+    g_ptr_array_add (app->message_triggers, t);
+    if (t->name[0] == '\0') {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+          "--trigger-on-message: '%s' names no message (expected "
+          "NAME[=SOURCE], for example level=cam0)", spec);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Triggering                                                               */
+
+typedef struct {
+  HsLaunch *app;
+  HsRecorder *recorder;
+  GstClockTime time;
+  char *cause;
+} TriggerReport;
+
+static gboolean
+on_trigger_report (gpointer data)
+{
+  TriggerReport *r = data;
+
+  hs_launch_report_trigger (r->app, r->recorder, r->time, r->cause);
+  g_object_unref (r->recorder);
+  g_free (r->cause);
+  g_free (r);
+  return G_SOURCE_REMOVE;
+}
+
+/* Safe from any thread; the report is made on the main context. A trigger
+ * "now" is resolved here, as the recorder would, so that it can be
+ * reported with its time. */
+static void
+trigger (HsLaunch *app, HsRecorder *recorder, GstClockTime time,
+         const char *cause)
+{
+  TriggerReport *r = g_new0 (TriggerReport, 1);
+
+  if (!GST_CLOCK_TIME_IS_VALID (time))
+    time = hs_recorder_get_running_time (recorder);
+  hs_recorder_trigger_at (recorder, time);
+
+  r->app = app;
+  r->recorder = g_object_ref (recorder);
+  r->time = time;
+  r->cause = g_strdup (cause);
+  g_idle_add (on_trigger_report, r);
+}
+
+static void
+trigger_matching (HsLaunch *app, const char *pattern, GstClockTime time,
+                  const char *cause)
+{
+  g_autoptr(GPtrArray) matches = hs_launch_match_recorders (app, pattern);
+
+  for (guint i = 0; i < matches->len; i++)
+    trigger (app, matches->pdata[i], time, cause);
+}
+
+static gboolean
+check_source (HsLaunch *app, const char *option, const char *pattern,
+              GError **error)
+{
+  g_autoptr(GPtrArray) matches = NULL;
+  g_autofree char *sources = NULL;
+
+  if (pattern == NULL && app->recorders->len > 0)
+    return TRUE;
+  matches = hs_launch_match_recorders (app, pattern);
+  if (matches->len > 0)
+    return TRUE;
+  sources = hs_launch_describe_sources (app);
+  if (pattern == NULL)
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "%s: nothing to trigger: no tee is recorded", option);
+  else
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "%s: no recorded source matches '%s' (recording: %s)", option,
+        pattern, sources);
+  return FALSE;
+}
+
+static void
+on_sync_element (GstBus *bus, GstMessage *message, gpointer user_data)
+{
+  HsLaunch *app = user_data;
+  const GstStructure *s = gst_message_get_structure (message);
+
+  if (s == NULL)
+    return;
+  for (guint i = 0; i < app->message_triggers->len; i++) {
+    HsLaunchMessageTrigger *t = app->message_triggers->pdata[i];
+    GstClockTime time = GST_CLOCK_TIME_NONE;
+    g_autofree char *cause = NULL;
+
+    if (!gst_structure_has_name (s, t->name))
+      continue;
+    /* Analysers (level, motion detectors) say when what they report
+     * happened; that is more exact than the time the message arrives. */
+    if (gst_structure_has_field_typed (s, "running-time", G_TYPE_UINT64))
+      gst_structure_get_clock_time (s, "running-time", &time);
+    cause = g_strdup_printf ("message '%s' from %s", t->name,
+        GST_MESSAGE_SRC_NAME (message));
+    trigger_matching (app, t->source, time, cause);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Stopping                                                                 */
+
+void
+hs_launch_request_stop (HsLaunch *app, HsLaunchStop reason)
+{
+  if (app->stop == HS_LAUNCH_STOP_NONE)
+    app->stop = reason;
+  hs_pipeline_stop (app->runner);
+}
+
+static gboolean
+on_stop_after (gpointer user_data)
+{
+  HsLaunch *app = user_data;
+
+  if (app->stop == HS_LAUNCH_STOP_NONE)
+    hs_launch_log (app, "Stopping at running time %g s (--stop-after)",
+        app->stop_after);
+  hs_launch_request_stop (app, HS_LAUNCH_STOP_AFTER);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fire_stop_after (HsLaunch *app)
+{
+  if (g_atomic_int_compare_and_exchange (&app->stop_after_fired, 0, 1))
+    g_idle_add (on_stop_after, app);
+}
+
+static gboolean
+on_stop_clock (GstClock *clock, GstClockTime time, GstClockID id,
+               gpointer user_data)
+{
+  fire_stop_after (user_data);
+  return TRUE;
+}
+
+typedef struct {
+  HsLaunch *app;
+  GstClockTime stop_at;
+  int done;                     /* atomic */
+} StopProbe;
+
+/* A non-live source runs ahead of the clock, so its running time is the
+ * time of its data: the run stops once every recorded tee has carried a
+ * frame at or past --stop-after (or ended). */
+static GstPadProbeReturn
+on_tee_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  StopProbe *probe = user_data;
+  gboolean reached = FALSE;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+    g_autoptr(GstEvent) event =
+        gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+    const GstSegment *segment = NULL;
+
+    if (event != NULL && GST_BUFFER_PTS_IS_VALID (buffer)) {
+      gst_event_parse_segment (event, &segment);
+      if (segment->format == GST_FORMAT_TIME) {
+        GstClockTime t = gst_segment_to_running_time (segment,
+            GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
+
+        reached = GST_CLOCK_TIME_IS_VALID (t) && t >= probe->stop_at;
+      }
+    }
+  } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    reached = GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS;
+  }
+
+  if (!reached)
+    return GST_PAD_PROBE_OK;
+  if (g_atomic_int_compare_and_exchange (&probe->done, 0, 1) &&
+      g_atomic_int_dec_and_test (&probe->app->stop_after_pending))
+    fire_stop_after (probe->app);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+static void
+add_stop_probes (HsLaunch *app)
+{
+  GstClockTime stop_at = (GstClockTime) (app->stop_after * GST_SECOND + 0.5);
+
+  g_atomic_int_set (&app->stop_after_pending, app->recorders->len);
+  for (guint i = 0; i < app->recorders->len; i++) {
+    const char *source = hs_recorder_get_source (app->recorders->pdata[i]);
+    g_autoptr(GstElement) tee =
+        gst_bin_get_by_name (GST_BIN (app->pipeline), source);
+    g_autoptr(GstPad) pad = gst_element_get_static_pad (tee, "sink");
+    StopProbe *probe = g_new0 (StopProbe, 1);
+
+    probe->app = app;
+    probe->stop_at = stop_at;
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
+        GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_tee_data, probe, g_free);
+  }
+}
+
+/* Running time of a live pipeline is the clock's: base time + S. */
+static void
+arm_stop_clock (HsLaunch *app)
+{
+  g_autoptr(GstClock) clock = gst_element_get_clock (app->pipeline);
+  GstClockTime at;
+
+  if (clock == NULL) {
+    fire_stop_after (app);
+    return;
+  }
+  at = gst_element_get_base_time (app->pipeline) +
+      (GstClockTime) (app->stop_after * GST_SECOND + 0.5);
+  app->stop_clock_id = gst_clock_new_single_shot_id (clock, at);
+  gst_clock_id_wait_async (app->stop_clock_id, on_stop_clock, app, NULL);
+}
+
+static gboolean
+on_playing (gpointer user_data)
+{
+  HsLaunch *app = user_data;
+
+  app->playing = TRUE;
+  hs_launch_report_playing (app);
+
+  if (app->has_stop_after) {
+    g_autoptr(GstQuery) query = gst_query_new_latency ();
+    gboolean live = FALSE;
+
+    if (gst_element_query (app->pipeline, query))
+      gst_query_parse_latency (query, &live, NULL, NULL);
+    if (live || app->recorders->len == 0)
+      arm_stop_clock (app);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_sync_state_changed (GstBus *bus, GstMessage *message, gpointer user_data)
+{
+  HsLaunch *app = user_data;
+  static int seen;              /* one pipeline per process */
+  GstState new_state;
+
+  if (GST_MESSAGE_SRC (message) != GST_OBJECT (app->pipeline))
+    return;
+  gst_message_parse_state_changed (message, NULL, &new_state, NULL);
+  if (new_state == GST_STATE_PLAYING &&
+      g_atomic_int_compare_and_exchange (&seen, 0, 1))
+    g_idle_add (on_playing, app);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Stdin commands                                                           */
+
+static void read_next_command (HsLaunch *app);
+
+static void
+run_command (HsLaunch *app, const char *line)
+{
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *command;
+
+  if (!g_utf8_validate (line, -1, NULL)) {
+    hs_launch_log (app, "stdin: ignoring a line that is not UTF-8");
+    return;
+  }
+  words = g_strsplit_set (line, " \t\r", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (words[i][0] != '\0')
+      g_ptr_array_add (args, words[i]);
+  if (args->len == 0)
+    return;
+  command = args->pdata[0];
+
+  if (g_str_equal (command, "record")) {
+    if (args->len == 1)
+      trigger_matching (app, NULL, GST_CLOCK_TIME_NONE, "stdin");
+    for (guint i = 1; i < args->len; i++) {
+      g_autoptr(GError) error = NULL;
+
+      if (check_source (app, "record", args->pdata[i], &error))
+        trigger_matching (app, args->pdata[i], GST_CLOCK_TIME_NONE, "stdin");
+      else
+        hs_launch_log (app, "%s", error->message);
+    }
+  } else if (g_str_equal (command, "stop")) {
+    g_autoptr(GError) error = NULL;
+    const char *pattern = args->len > 1 ? args->pdata[1] : NULL;
+
+    if (args->len > 2) {
+      hs_launch_log (app, "stop: takes at most one SOURCE");
+    } else if (!check_source (app, "stop", pattern, &error)) {
+      hs_launch_log (app, "%s", error->message);
+    } else {
+      g_autoptr(GPtrArray) matches = hs_launch_match_recorders (app, pattern);
+
+      for (guint i = 0; i < matches->len; i++) {
+        hs_launch_log (app, "%s: stopping the recording",
+            hs_recorder_get_source (matches->pdata[i]));
+        hs_recorder_stop (matches->pdata[i]);
+      }
+    }
+  } else if (g_str_equal (command, "status")) {
+    hs_launch_report_status (app);
+  } else if (g_str_equal (command, "quit")) {
+    hs_launch_log (app, "Stopping (quit)");
+    hs_launch_request_stop (app, HS_LAUNCH_STOP_QUIT);
+  } else {
+    hs_launch_log (app, "unknown command '%s' (commands: record [SOURCE...], "
+        "stop [SOURCE], status, quit)", command);
+  }
+}
+
+static void
+on_command_line (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HsLaunch *app = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish (
+      G_DATA_INPUT_STREAM (source), result, NULL, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL) {
+    hs_launch_log (app, "stdin: %s; no longer reading commands",
+        error->message);
+    return;
+  }
+  if (line == NULL)
+    return;                     /* end of input: keep running */
+  run_command (app, line);
+  read_next_command (app);
+}
+
+static void
+read_next_command (HsLaunch *app)
+{
+  g_data_input_stream_read_line_async (app->commands, G_PRIORITY_DEFAULT,
+      app->cancellable, on_command_line, app);
+}
+
+/* A program started in the background of an interactive shell must not
+ * read the terminal: it would be stopped by SIGTTIN. */
+static gboolean
+stdin_usable (void)
+{
+  if (isatty (STDIN_FILENO)) {
+    pid_t foreground = tcgetpgrp (STDIN_FILENO);
+
+    if (foreground != -1 && foreground != getpgrp ())
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+start_commands (HsLaunch *app)
+{
+  g_autoptr(GInputStream) in = NULL;
+
+  if (app->stdin_taken || !stdin_usable ())
+    return;
+  in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  app->commands = g_data_input_stream_new (in);
+  read_next_command (app);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Signals                                                                  */
+
+static G_GNUC_NORETURN void
+force_exit (HsLaunch *app)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  app->stop = HS_LAUNCH_STOP_FORCED;
+  hs_launch_log (app, "Forced stop");
+  g_hash_table_iter_init (&iter, app->open);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    hs_launch_log (app, "%s: may be incomplete",
+        hs_recording_get_location (key));
+  hs_launch_report_stopped (app, HS_LAUNCH_EXIT_FORCED);
+  hs_launch_print_table (app);
+  fflush (stdout);
+  fflush (stderr);
+  _exit (HS_LAUNCH_EXIT_FORCED);
+}
+
+static gboolean
+on_stop_signal (gpointer user_data)
+{
+  HsLaunch *app = user_data;
+
+  app->n_stop_signals++;
+  if (app->n_stop_signals > 1 || app->stop != HS_LAUNCH_STOP_NONE)
+    force_exit (app);
+  hs_launch_log (app, "Stopping: finishing %u open file(s) (Ctrl+C again "
+      "to force)", g_hash_table_size (app->open));
+  hs_launch_request_stop (app, HS_LAUNCH_STOP_SIGNAL);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_record_signal (gpointer user_data)
+{
+  HsLaunch *app = user_data;
+
+  if (app->recorders != NULL)
+    trigger_matching (app, NULL, GST_CLOCK_TIME_NONE, "SIGUSR1");
+  return G_SOURCE_CONTINUE;
+}
+
+/* Installed first thing, so that a signal that comes early is held until
+ * the main loop runs instead of killing the process. */
+void
+hs_launch_install_signals (HsLaunch *app)
+{
+  app->signal_ids[0] = g_unix_signal_add (SIGINT, on_stop_signal, app);
+  app->signal_ids[1] = g_unix_signal_add (SIGTERM, on_stop_signal, app);
+  app->signal_ids[2] = g_unix_signal_add (SIGUSR1, on_record_signal, app);
+}
+
+/* ------------------------------------------------------------------------ */
+
+/**
+ * hs_launch_arm:
+ * @app: the tool, with its pipeline and recorders made
+ * @error: return location for a #GError (%G_OPTION_ERROR: a usage error)
+ *
+ * Schedules --trigger-at, watches the bus for --trigger-on-message and for
+ * PLAYING, prepares --stop-after and starts reading commands on stdin.
+ */
+gboolean
+hs_launch_arm (HsLaunch *app, GError **error)
+{
+  g_autoptr(GstBus) bus = gst_element_get_bus (app->pipeline);
+
+  for (guint i = 0; i < app->triggers->len; i++) {
+    HsLaunchTrigger *t = app->triggers->pdata[i];
+
+    if (!check_source (app, "--trigger-at", t->source, error))
+      return FALSE;
+  }
+  for (guint i = 0; i < app->message_triggers->len; i++) {
+    HsLaunchMessageTrigger *t = app->message_triggers->pdata[i];
+
+    if (!check_source (app, "--trigger-on-message", t->source, error))
+      return FALSE;
+  }
+
+  /* Before PLAYING, so that a fast non-live source loses nothing. */
+  for (guint i = 0; i < app->triggers->len; i++) {
+    HsLaunchTrigger *t = app->triggers->pdata[i];
+    g_autoptr(GPtrArray) matches = hs_launch_match_recorders (app, t->source);
+
+    for (guint j = 0; j < matches->len; j++)
+      hs_recorder_trigger_at (matches->pdata[j], t->time);
+  }
+
+  gst_bus_enable_sync_message_emission (bus);
+  app->state_handler = g_signal_connect (bus, "sync-message::state-changed",
+      G_CALLBACK (on_sync_state_changed), app);
+  if (app->message_triggers->len > 0)
+    app->element_handler = g_signal_connect (bus, "sync-message::element",
+        G_CALLBACK (on_sync_element), app);
+
+  if (app->has_stop_after)
+    add_stop_probes (app);
+  start_commands (app);
+  return TRUE;
+}
+
+void
+hs_launch_disarm (HsLaunch *app)
+{
+  if (app->pipeline != NULL && app->state_handler != 0) {
+    g_autoptr(GstBus) bus = gst_element_get_bus (app->pipeline);
+
+    g_clear_signal_handler (&app->state_handler, bus);
+    g_clear_signal_handler (&app->element_handler, bus);
+    gst_bus_disable_sync_message_emission (bus);
+  }
+  if (app->stop_clock_id != NULL) {
+    gst_clock_id_unschedule (app->stop_clock_id);
+    g_clear_pointer (&app->stop_clock_id, gst_clock_id_unref);
+  }
+  if (app->cancellable != NULL)
+    g_cancellable_cancel (app->cancellable);
+  for (guint i = 0; i < G_N_ELEMENTS (app->signal_ids); i++)
+    g_clear_handle_id (&app->signal_ids[i], g_source_remove);
+}

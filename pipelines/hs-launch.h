@@ -1,0 +1,138 @@
+/* hindsight-launch: state shared by the files of the command-line tool.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <hindsight.h>
+
+G_BEGIN_DECLS
+
+/**
+ * HsLaunchExit:
+ * @HS_LAUNCH_EXIT_OK: the pipeline ran and every file closed cleanly.
+ * @HS_LAUNCH_EXIT_RUNTIME: the pipeline failed while starting or running
+ *   (missing device, stream error), or a recording failed.
+ * @HS_LAUNCH_EXIT_USAGE: bad options: unknown option or value, no such tee.
+ * @HS_LAUNCH_EXIT_DESCRIPTION: the description could not be read,
+ *   templated or parsed.
+ * @HS_LAUNCH_EXIT_FORCED: the stop was forced (a second Ctrl+C, or
+ *   --force-timeout ran out); open files may be incomplete.
+ *
+ * Exit codes; never 0 on failure.
+ */
+typedef enum {
+  HS_LAUNCH_EXIT_OK = 0,
+  HS_LAUNCH_EXIT_RUNTIME = 1,
+  HS_LAUNCH_EXIT_USAGE = 2,
+  HS_LAUNCH_EXIT_DESCRIPTION = 3,
+  HS_LAUNCH_EXIT_FORCED = 4,
+} HsLaunchExit;
+
+typedef enum {
+  HS_LAUNCH_STOP_NONE,
+  HS_LAUNCH_STOP_EOS,
+  HS_LAUNCH_STOP_AFTER,
+  HS_LAUNCH_STOP_SIGNAL,
+  HS_LAUNCH_STOP_QUIT,
+  HS_LAUNCH_STOP_ERROR,
+  HS_LAUNCH_STOP_FORCED,
+} HsLaunchStop;
+
+typedef struct {
+  char *source;                 /* a tee name or pattern; NULL: every one */
+  GstClockTime time;
+} HsLaunchTrigger;
+
+typedef struct {
+  char *name;                   /* structure name of the element message */
+  char *source;                 /* NULL: every recorder */
+} HsLaunchMessageTrigger;
+
+typedef struct {
+  /* options */
+  char *file;
+  char **records;
+  char **trigger_at;
+  char **trigger_on_message;
+  char *output;
+  char *encoder;
+  char *converter;
+  char *mode;
+  double pre;
+  double post;
+  double max_duration;
+  double stop_after;
+  double force_timeout;
+  gboolean has_pre;
+  gboolean has_post;
+  gboolean has_max_duration;
+  gboolean has_stop_after;
+  gboolean has_force_timeout;
+  gboolean rebase_timestamps;
+  gboolean json;
+  gboolean version;
+  gboolean demo;
+  gboolean stdin_taken;         /* the description came from stdin */
+
+  /* parsed triggers */
+  GPtrArray *triggers;          /* HsLaunchTrigger */
+  GPtrArray *message_triggers;  /* HsLaunchMessageTrigger */
+
+  /* running */
+  HsPipeline *runner;
+  GstElement *pipeline;
+  GStrv tees;
+  GPtrArray *recorders;         /* HsRecorder, fixed once running */
+  GPtrArray *recordings;        /* HsRecording, in the order they finished */
+  GHashTable *open;             /* HsRecording started, not finished */
+  HsLaunchStop stop;
+  guint n_stop_signals;
+  int stop_after_fired;         /* atomic */
+  int stop_after_pending;       /* atomic: tees still short of it */
+  GstClockID stop_clock_id;
+  gulong state_handler;
+  gulong element_handler;
+  gboolean playing;
+  GCancellable *cancellable;
+  GDataInputStream *commands;
+  guint signal_ids[3];
+} HsLaunch;
+
+/* hs-launch-report.c: what the user (or a script, with --json) sees. */
+void     hs_launch_log              (HsLaunch     *app,
+                                     const char   *format,
+                                     ...) G_GNUC_PRINTF (2, 3);
+void     hs_launch_report_playing   (HsLaunch     *app);
+void     hs_launch_report_trigger   (HsLaunch     *app,
+                                     HsRecorder   *recorder,
+                                     GstClockTime  time,
+                                     const char   *cause);
+void     hs_launch_report_started   (HsLaunch     *app,
+                                     HsRecording  *recording);
+void     hs_launch_report_finished  (HsLaunch     *app,
+                                     HsRecording  *recording);
+void     hs_launch_report_status    (HsLaunch     *app);
+void     hs_launch_report_error     (HsLaunch     *app,
+                                     const GError *error,
+                                     HsLaunchExit  code);
+void     hs_launch_report_stopped   (HsLaunch     *app,
+                                     HsLaunchExit  code);
+void     hs_launch_print_table      (HsLaunch     *app);
+const char *hs_launch_stop_to_string (HsLaunchStop stop);
+
+/* hs-launch-control.c: triggers, commands, signals and stopping. */
+gboolean hs_launch_parse_triggers   (HsLaunch     *app,
+                                     GError      **error);
+gboolean hs_launch_arm              (HsLaunch     *app,
+                                     GError      **error);
+void     hs_launch_disarm           (HsLaunch     *app);
+void     hs_launch_install_signals  (HsLaunch     *app);
+void     hs_launch_request_stop     (HsLaunch     *app,
+                                     HsLaunchStop  reason);
+GPtrArray *hs_launch_match_recorders (HsLaunch    *app,
+                                      const char  *pattern);
+gboolean hs_launch_pattern_matches  (const char   *pattern,
+                                     const char   *name);
+char    *hs_launch_describe_sources (HsLaunch     *app);
+
+G_END_DECLS
