@@ -5,11 +5,16 @@
 
 G_BEGIN_DECLS
 
-/* The Debian package (or SDK) that provides a GStreamer element. */
+/* The Debian package (or SDK) that provides a GStreamer element, or NULL. */
 const char *hs_element_package (const char *factory);
 
+/* Whether @factory is installed; if not, an HS_ERROR_MISSING_ELEMENT that
+ * names the element and where to get it. */
+gboolean    hs_element_check   (const char *factory,
+                                GError    **error);
+
 /* gst_element_factory_make() with an HS_ERROR_MISSING_ELEMENT that names the
- * element and where to get it. */
+ * element and where to get it. Returns a floating reference. */
 GstElement *hs_element_make    (const char *factory,
                                 const char *name,
                                 GError    **error);

@@ -5,6 +5,8 @@
 
 #include "hs-error.h"
 
+/* Where each element the recorder may build comes from, for error messages
+ * a user can act on. Debian 12 package names unless said otherwise. */
 static const struct {
   const char *factory;
   const char *package;
@@ -14,20 +16,31 @@ static const struct {
   { "videoconvert", "gstreamer1.0-plugins-base" },
   { "videoscale", "gstreamer1.0-plugins-base" },
   { "videotestsrc", "gstreamer1.0-plugins-base" },
+  { "decodebin", "gstreamer1.0-plugins-base" },
   { "queue", "libgstreamer1.0-0 (coreelements)" },
   { "tee", "libgstreamer1.0-0 (coreelements)" },
   { "filesink", "libgstreamer1.0-0 (coreelements)" },
   { "capsfilter", "libgstreamer1.0-0 (coreelements)" },
+  { "identity", "libgstreamer1.0-0 (coreelements)" },
   { "vp8enc", "gstreamer1.0-plugins-good (vpx)" },
   { "vp9enc", "gstreamer1.0-plugins-good (vpx)" },
   { "webmmux", "gstreamer1.0-plugins-good (matroska)" },
   { "matroskademux", "gstreamer1.0-plugins-good (matroska)" },
   { "av1enc", "gstreamer1.0-plugins-bad (aom)" },
-  { "cudadownload", "gstreamer1.0-plugins-bad (nvcodec, needs an NVIDIA driver)" },
-  { "cudaconvert", "gstreamer1.0-plugins-bad (nvcodec, needs an NVIDIA driver)" },
-  { "nvvideoconvert", "the NVIDIA DeepStream SDK (or Jetson's nvidia-l4t-gstreamer)" },
-  { "nvv4l2vp8enc", "Jetson's nvidia-l4t-gstreamer" },
-  { "nvv4l2vp9enc", "Jetson's nvidia-l4t-gstreamer" },
+  { "av1dec", "gstreamer1.0-plugins-bad (aom)" },
+  { "av1parse", "gstreamer1.0-plugins-bad (videoparsersbad)" },
+  /* nvcodec registers its elements only where a CUDA driver is found. */
+  { "cudaupload", "gstreamer1.0-plugins-bad (nvcodec) and an NVIDIA driver "
+    "with CUDA" },
+  { "cudadownload", "gstreamer1.0-plugins-bad (nvcodec) and an NVIDIA driver "
+    "with CUDA" },
+  { "cudaconvert", "gstreamer1.0-plugins-bad (nvcodec) and an NVIDIA driver "
+    "with CUDA" },
+  { "nvvideoconvert", "the NVIDIA DeepStream SDK (on Jetson: JetPack's "
+    "deepstream package)" },
+  { "nvvidconv", "Jetson's nvidia-l4t-gstreamer (JetPack)" },
+  { "nvv4l2vp8enc", "Jetson's nvidia-l4t-gstreamer (JetPack)" },
+  { "nvv4l2vp9enc", "Jetson's nvidia-l4t-gstreamer (JetPack)" },
 };
 
 const char *
@@ -39,19 +52,11 @@ hs_element_package (const char *factory)
   return NULL;
 }
 
-GstElement *
-hs_element_make (const char *factory, const char *name, GError **error)
+static void
+set_missing (const char *factory, GError **error)
 {
-  GstElement *element;
-  const char *package;
+  const char *package = hs_element_package (factory);
 
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  element = gst_element_factory_make (factory, name);
-  if (element != NULL)
-    return element;
-
-  package = hs_element_package (factory);
   if (package != NULL)
     g_set_error (error, HS_ERROR, HS_ERROR_MISSING_ELEMENT,
         "GStreamer element '%s' is missing: install %s", factory, package);
@@ -59,5 +64,31 @@ hs_element_make (const char *factory, const char *name, GError **error)
     g_set_error (error, HS_ERROR, HS_ERROR_MISSING_ELEMENT,
         "GStreamer element '%s' is missing (see gst-inspect-1.0 %s)",
         factory, factory);
-  return NULL;
+}
+
+gboolean
+hs_element_check (const char *factory, GError **error)
+{
+  g_autoptr(GstElementFactory) found = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  found = gst_element_factory_find (factory);
+  if (found != NULL)
+    return TRUE;
+  set_missing (factory, error);
+  return FALSE;
+}
+
+GstElement *
+hs_element_make (const char *factory, const char *name, GError **error)
+{
+  GstElement *element;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  element = gst_element_factory_make (factory, name);
+  if (element == NULL)
+    set_missing (factory, error);
+  return element;
 }
