@@ -1330,6 +1330,9 @@ attach (HsRecorder *self, GError **error)
   parent = gst_object_get_parent (GST_OBJECT (tee));
   gst_bin_add (GST_BIN (parent), self->branch);
   gst_object_unref (parent);
+  /* Running before it is linked: a buffer the tee pushes into a branch that
+   * is still flushing returns FLUSHING, which pauses the source for good. */
+  gst_element_sync_state_with_parent (self->branch);
 
   self->tee = g_steal_pointer (&tee);
   self->tee_pad = gst_element_request_pad_simple (self->tee, "src_%u");
@@ -1343,7 +1346,6 @@ attach (HsRecorder *self, GError **error)
       return FALSE;
     }
   }
-  gst_element_sync_state_with_parent (self->branch);
 
   bus = gst_element_get_bus (self->pipeline);
   gst_bus_enable_sync_message_emission (bus);
