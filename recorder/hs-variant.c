@@ -98,6 +98,16 @@ factory_exists (const char *name)
   return factory != NULL;
 }
 
+/* The first of  (NULL-terminated) that is installed, or NULL. */
+static const char *
+first_existing (const char *const *factories)
+{
+  for (guint i = 0; factories[i] != NULL; i++)
+    if (factory_exists (factories[i]))
+      return factories[i];
+  return NULL;
+}
+
 static GstElement *
 make_capsfilter (const char *caps_string)
 {
@@ -513,8 +523,8 @@ typedef struct {
   /* What `auto` hands to this variant: caps with this memory feature. */
   const char *feature;
   const char *memory;
-  /* The elements it needs, NULL-terminated. */
-  const char *factories[3];
+  /* The elements it needs; each need lists alternatives, NULL-terminated. */
+  const char *needs[2][3];
   GstElement *(*build) (GError **error);
 } ConverterVariant;
 
@@ -524,14 +534,27 @@ build_cpu (GError **error)
   return hs_element_make ("videoconvert", NULL, error);
 }
 
-/* DeepStream/Jetson: nvvideoconvert copies NVMM surfaces into system memory
- * and converts on the GPU on the way, so the CPU never converts. */
+/* DeepStream's nvvideoconvert (or, on a Jetson without DeepStream, L4T's
+ * nvvidconv) copies NVMM surfaces into system memory and converts to I420 on
+ * the way, so the CPU never converts. */
 static GstElement *
 build_nvidia (GError **error)
 {
+  static const char *const factories[] = {
+    "nvvideoconvert", "nvvidconv", NULL
+  };
+  const char *factory = first_existing (factories);
   GstElement *elements[3] = { NULL };
 
-  elements[0] = hs_element_make ("nvvideoconvert", NULL, error);
+  if (factory == NULL) {
+    g_set_error (error, HS_ERROR, HS_ERROR_MISSING_ELEMENT,
+        "GStreamer element 'nvvideoconvert' (or on Jetson 'nvvidconv') is "
+        "missing: install %s, or %s",
+        hs_element_package ("nvvideoconvert"),
+        hs_element_package ("nvvidconv"));
+    return NULL;
+  }
+  elements[0] = hs_element_make (factory, NULL, error);
   if (elements[0] == NULL)
     return NULL;
   elements[1] = make_capsfilter ("video/x-raw,format=I420");
@@ -562,11 +585,11 @@ build_cuda (GError **error)
 
 static const ConverterVariant converters[] = {
   { "cpu", GST_CAPS_FEATURE_MEMORY_SYSTEM_MEMORY, "video/x-raw",
-    { "videoconvert", NULL }, build_cpu },
+    { { "videoconvert" } }, build_cpu },
   { "nvidia", "memory:NVMM", "video/x-raw(memory:NVMM)",
-    { "nvvideoconvert", NULL }, build_nvidia },
+    { { "nvvideoconvert", "nvvidconv" } }, build_nvidia },
   { "cuda", "memory:CUDAMemory", "video/x-raw(memory:CUDAMemory)",
-    { "cudadownload", "cudaconvert", NULL }, build_cuda },
+    { { "cudadownload" }, { "cudaconvert" } }, build_cuda },
 };
 
 static const ConverterVariant *
@@ -582,9 +605,10 @@ find_converter (const char *name)
 static const char *
 converter_missing (const ConverterVariant *variant)
 {
-  for (guint i = 0; variant->factories[i] != NULL; i++)
-    if (!factory_exists (variant->factories[i]))
-      return variant->factories[i];
+  for (guint i = 0; i < G_N_ELEMENTS (variant->needs) &&
+      variant->needs[i][0] != NULL; i++)
+    if (first_existing (variant->needs[i]) == NULL)
+      return variant->needs[i][0];
   return NULL;
 }
 
@@ -794,8 +818,9 @@ make_converter_description (const char *description, GError **error)
       g_prefix_error (error, "Converter '%s': ", description);
     } else {
       g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
-          "Unknown converter '%s' (valid: auto, cpu, nvidia, cuda, or a bin "
-          "description such as 'nvvideoconvert ! video/x-raw,format=I420')",
+          "Unknown converter '%s': neither a variant (auto, cpu, nvidia, "
+          "cuda) nor an installed GStreamer element; a bin description such "
+          "as 'nvvideoconvert ! video/x-raw,format=I420' works too",
           description);
     }
     return NULL;
@@ -928,15 +953,6 @@ build_av1 (GstCaps *caps, const HsEncoderSettings *settings, GError **error)
   return chain_bin ("hs-encode-av1", elements, error);
 }
 
-static const char *
-first_existing (const char *const *factories)
-{
-  for (guint i = 0; factories[i] != NULL; i++)
-    if (factory_exists (factories[i]))
-      return factories[i];
-  return NULL;
-}
-
 /* Jetson: the V4L2 hardware encoders take NVMM frames, so the system-memory
  * frames of the record pipeline are moved into NVMM first (nvvidconv from
  * L4T, or DeepStream's nvvideoconvert). VP8 first: the same codec as the
@@ -1023,8 +1039,9 @@ make_encoder_description (const char *description, GError **error)
       g_prefix_error (error, "Encoder '%s': ", description);
     } else {
       g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
-          "Unknown encoder '%s' (valid: vp8, vp9, av1, nvidia, or a "
-          "description such as 'vp9enc deadline=1 cpu-used=8')",
+          "Unknown encoder '%s': neither a variant (vp8, vp9, av1, nvidia) "
+          "nor an installed GStreamer element; a description such as "
+          "'vp9enc deadline=1 cpu-used=8' works too",
           description);
     }
     return NULL;

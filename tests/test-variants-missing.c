@@ -56,8 +56,9 @@ typedef struct {
 
 static const MissingCase missing_cases[] = {
   { "nvidia", NULL,
-    { "Converter 'nvidia': GStreamer element 'nvvideoconvert' is missing",
-      "NVIDIA DeepStream SDK" } },
+    { "Converter 'nvidia': GStreamer element 'nvvideoconvert' (or on Jetson "
+      "'nvvidconv') is missing", "NVIDIA DeepStream SDK",
+      "nvidia-l4t-gstreamer" } },
   { "cuda", NULL,
     { "Converter 'cuda': GStreamer element 'cudadownload' is missing",
       "gstreamer1.0-plugins-bad (nvcodec) and an NVIDIA driver" } },

@@ -322,7 +322,8 @@ static const BadCase bad_cases[] = {
   { "cudaconvert", NULL, HS_ERROR_NOT_NEGOTIATED,
     { "outputs video/x-raw(memory:CUDAMemory)", "cudadownload" } },
   { "gpu", NULL, HS_ERROR_INVALID_ARGUMENT,
-    { "Unknown converter 'gpu'", "auto, cpu, nvidia, cuda" } },
+    { "Unknown converter 'gpu': neither a variant (auto, cpu, nvidia, cuda)",
+      "nor an installed GStreamer element" } },
   /* Encoder descriptions */
   { NULL, "vp8enc  vp9enc", HS_ERROR_INVALID_ARGUMENT,
     { "Encoder description", "exactly one free sink pad" } },
@@ -332,7 +333,7 @@ static const BadCase bad_cases[] = {
   { NULL, "nvv4l2vp8enc", HS_ERROR_NOT_NEGOTIATED,
     { "takes video/x-raw(memory:NVMM)", "nvvidconv" } },
   { NULL, "vp10", HS_ERROR_INVALID_ARGUMENT,
-    { "Unknown encoder 'vp10'", "vp8, vp9, av1, nvidia" } },
+    { "Unknown encoder 'vp10': neither a variant (vp8, vp9, av1, nvidia)" } },
   { NULL, "vp9enc ! nosuchmux", HS_ERROR_MISSING_ELEMENT,
     { "'nosuchmux' (at character 10)" } },
 };
