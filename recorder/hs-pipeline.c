@@ -483,7 +483,7 @@ hs_pipeline_new (const char *description, GError **error)
           parse_error ? parse_error->message : "not installed");
     } else {
       g_set_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_DESCRIPTION,
-          "Bad pipeline description: %s",
+          "Bad pipeline description '%s': %s", description,
           parse_error ? parse_error->message : "nothing to build");
     }
     return NULL;
