@@ -267,12 +267,16 @@ usage_error (HsLaunch *app, const char *format, ...)
 /* The description                                                          */
 
 /* Like gst_parse_launchv(): each argument is one word, so blanks in it
- * (outside double quotes) are escaped for the parser. */
+ * (outside double quotes) are escaped for the parser. A description given
+ * as a single argument ("videotestsrc ! tee name=cam0 ! fakesink") is taken
+ * as it is, as from a file. */
 static char *
 join_arguments (char **args, guint n)
 {
   g_autoptr(GString) joined = g_string_new (NULL);
 
+  if (n == 1)
+    return g_strdup (args[0]);
   for (guint i = 0; i < n; i++) {
     gboolean in_quotes = FALSE;
 

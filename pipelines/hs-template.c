@@ -31,7 +31,7 @@ typedef struct {
 struct _HsTemplate
 {
   GHashTable *values;           /* normalized key -> Value */
-  GPtrArray *order;             /* normalized keys, first given first */
+  GPtrArray *order;             /* normalized keys (copies), first given first */
 };
 
 static void
@@ -56,7 +56,7 @@ hs_template_new (void)
 
   self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       value_free);
-  self->order = g_ptr_array_new ();
+  self->order = g_ptr_array_new_with_free_func (g_free);
   return self;
 }
 
@@ -130,7 +130,7 @@ hs_template_set (HsTemplate *self, const char *key, const char *value)
   v->key = g_strdup (key);
   v->value = g_strdup (value);
   if (!g_hash_table_contains (self->values, normalized))
-    g_ptr_array_add (self->order, normalized);
+    g_ptr_array_add (self->order, g_strdup (normalized));
   g_hash_table_replace (self->values, normalized, v);
 }
 

@@ -1746,8 +1746,15 @@ hs_recorder_class_init (HsRecorderClass *klass)
   /**
    * HsRecorder:encoder:
    *
-   * Codec of the files: `vp8` (realtime settings, bitrate scaled to the
-   * resolution).
+   * Codec of the files (and of the ring in encoded mode): `vp8` (the
+   * default), `vp9` (row-mt) or `av1` (av1enc, then av1parse), all with
+   * realtime settings and a bitrate scaled to the resolution unless
+   * #HsRecorder:bitrate is set; `nvidia` (a Jetson's nvv4l2vp8enc or
+   * nvv4l2vp9enc, frames moved into NVMM by nvvidconv first); or a
+   * description ending in an encoder whose output WebM takes, such as
+   * `vp9enc deadline=1 cpu-used=4` (its own settings apply there). A variant
+   * whose element is missing fails with %HS_ERROR_MISSING_ELEMENT, naming
+   * the package.
    *
    * Since: 0.1
    */
@@ -1758,8 +1765,14 @@ hs_recorder_class_init (HsRecorderClass *klass)
    * HsRecorder:converter:
    *
    * What turns the tee's frames into system-memory raw video on the ring
-   * side: `auto` (from the tee's caps features), `cpu` (videoconvert), or a
-   * bin description. Given when the recorder is made.
+   * side: `auto` (the default: builds one of the next three from the tee's
+   * caps features when they arrive, and never fails for a missing NVIDIA
+   * element), `cpu` (videoconvert), `nvidia` (DeepStream's nvvideoconvert,
+   * or a Jetson's nvvidconv: NVMM to I420), `cuda` (cudaconvert and
+   * cudadownload from GStreamer's nvcodec plugin), or a bin description with
+   * one free sink pad and one free src pad, such as
+   * `nvvideoconvert ! video/x-raw,format=I420`. Given when the recorder is
+   * made.
    *
    * Since: 0.1
    */
