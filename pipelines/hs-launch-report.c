@@ -139,10 +139,11 @@ hs_launch_report_playing (HsLaunch *app)
     g_autofree char *joined = g_strjoinv (", ", sources);
     HsRecorder *first = app->recorders->pdata[0];
 
-    hs_launch_log (app, "Playing; recording %s (pre %g s, post %g s) to %s. "
-        "Commands on stdin: record, stop, status, quit. Ctrl+C stops.",
-        joined, hs_recorder_get_pre (first), hs_recorder_get_post (first),
-        hs_recorder_get_location (first));
+    hs_launch_log (app, "Playing; recording %s (pre %g s, post %g s) to %s.%s"
+        " Ctrl+C stops.", joined, hs_recorder_get_pre (first),
+        hs_recorder_get_post (first), hs_recorder_get_location (first),
+        app->commands != NULL ?
+        " Commands on stdin: record, stop, status, quit." : "");
   }
 }
 
