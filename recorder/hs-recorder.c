@@ -775,10 +775,15 @@ on_writer_done (HsWriter *writer, const GError *error, gpointer user_data)
 
   if (self->current == job) {
     /* The record pipeline failed while the window was still open: the
-     * window ends here; later frames wait for a new trigger. */
+     * window ends here; later frames wait for a new trigger, which may
+     * start right after the last frame this file was given (not at the
+     * window's planned end, which may lie far ahead). */
     self->current = NULL;
     self->active = FALSE;
-    self->boundary = self->end;
+    self->boundary = hs_recording_get_n_frames (job->recording) == 0 ?
+        self->start : MAX (hs_recording_get_end_time (job->recording) + 1,
+        hs_recording_get_start_time (job->recording) +
+        hs_recording_get_duration (job->recording));
     hs_recording_add_dropped (job->recording, dropped_now (self) -
         self->dropped_at_open);
     self->closing = g_list_append (self->closing, job);
@@ -1006,10 +1011,11 @@ write_frame (HsRecorder *self, const HsRingEntry *e)
         self->requested_start;
 
     if (!open_file (self, e, requested)) {
-      /* The failure is reported; the rest of the window is given up so
-       * that a retry does not write it twice. */
+      /* The failure is reported; the rest of the window is given up. A
+       * new trigger may start from this frame on, not only after the
+       * window's planned end. */
       self->active = FALSE;
-      self->boundary = self->end;
+      self->boundary = e->time;
       return;
     }
     self->window_has_file = TRUE;

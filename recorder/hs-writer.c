@@ -75,10 +75,18 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
   HsWriter *self = user_data;
 
   switch (GST_MESSAGE_TYPE (message)) {
-    case GST_MESSAGE_EOS:
+    case GST_MESSAGE_EOS:{
+      g_autoptr(GError) error = NULL;
+
+      /* A file removed while open (its folder deleted, say) is written to
+       * the end and then gone: a lost recording, not a finished one. */
+      if (!g_file_test (self->location, G_FILE_TEST_EXISTS))
+        error = g_error_new (HS_ERROR, HS_ERROR_CANNOT_WRITE,
+            "'%s' was removed while it was being written", self->location);
       GST_DEBUG ("%s closed", self->location);
-      report (self, NULL);
+      report (self, error);
       return G_SOURCE_REMOVE;
+    }
     case GST_MESSAGE_ERROR:{
       g_autoptr(GError) error = error_from_message (self, message);
 
@@ -149,8 +157,11 @@ hs_writer_new (const char *location, GstCaps *caps,
   gst_app_src_set_caps (GST_APP_SRC (src), caps);
   if (options->date != NULL)
     g_object_set (mux, "creation-time", options->date, NULL);
+  /* Unbuffered: what the muxer wrote is in the kernel at once, so a process
+   * killed mid-recording leaves a file that plays up to the last frame
+   * encoded, not up to the last 64 KB flushed (seconds at low bitrates). */
   g_object_set (sink, "location", location, "sync", FALSE, "async", FALSE,
-      NULL);
+      "buffer-mode", 2 /* unbuffered */, NULL);
 
   self = g_new0 (HsWriter, 1);
   self->pipeline = g_steal_pointer (&pipeline);
