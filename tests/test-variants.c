@@ -413,6 +413,56 @@ test_encoder_description_nvidia (Fixture *fx, gconstpointer data)
       "video/x-vp9", 60);
 }
 
+/* Encoded mode: the ring branch encodes with the variant, a keyframe every
+ * second; the file starts at the keyframe at or before the window's start
+ * and ends with the frame before its end. */
+static void
+test_encoded (Fixture *fx, gconstpointer data)
+{
+  const char *const *variant = data;     /* { source, converter, encoder, codec } */
+  g_autoptr(GError) error = NULL;
+  g_autofree char *location = hs_test_fixture_path (&fx->f, "%{index}.webm");
+  g_auto(HsTestFileInfo) info = { 0 };
+  HsRecording *r;
+  guint first;
+
+  fx->pipeline = hs_test_pipeline_new (variant[0]);
+  fx->recorder = g_initable_new (HS_TYPE_RECORDER, NULL, &error,
+      "pipeline", fx->pipeline, "source", "t", "pre", 1.0, "post", 1.0,
+      "location", location, "converter", variant[1], "encoder", variant[2],
+      "mode", HS_RECORDER_MODE_ENCODED, "keyframe-interval", 1.0, NULL);
+  g_assert_no_error (error);
+  hs_test_fixture_watch (&fx->f, fx->recorder);
+  /* window [1.5 s, 3.5 s): frames up to 104 */
+  hs_recorder_trigger_at (fx->recorder, 2500 * GST_MSECOND);
+  hs_test_play (fx->pipeline);
+  hs_test_fixture_wait_idle (&fx->f, fx->recorder);
+
+  g_assert_cmpuint (fx->f.finished->len, ==, 1);
+  r = fx->f.finished->pdata[0];
+  g_assert_no_error ((GError *) hs_recording_get_error (r));
+  g_assert_true (hs_test_probe_file (hs_recording_get_location (r), &info,
+          &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (info.codec, ==, variant[3]);
+  g_assert_true (info.starts_with_keyframe);
+  g_assert_cmpuint (info.first_pts, <=, 1500 * GST_MSECOND);
+  g_assert_cmpuint (info.first_pts + GST_SECOND, >=, 1500 * GST_MSECOND);
+  first = (guint) gst_util_uint64_scale_round (info.first_pts, 30, GST_SECOND);
+  g_assert_cmpuint (info.n_frames, ==, 104 - first + 1);
+  g_assert_cmpuint (hs_recording_get_n_frames (r), ==, info.n_frames);
+}
+
+static const char *const encoded_vp9[] = {
+  SYSTEM_SRC, "auto", "vp9", "video/x-vp9"
+};
+static const char *const encoded_av1[] = {
+  SYSTEM_SRC, "auto", "av1", "video/x-av1"
+};
+static const char *const encoded_nvidia[] = {
+  NVMM_SRC, "auto", "nvidia", "video/x-vp8"
+};
+
 static void
 skip_without_stand_ins (void)
 {
@@ -458,6 +508,12 @@ main (int argc, char **argv)
   add ("/variants/encoder/description/av1", test_encoder_description_av1);
   add ("/variants/encoder/description/nvidia",
       test_encoder_description_nvidia);
+  g_test_add ("/variants/encoder/encoded-mode/vp9", Fixture, encoded_vp9, setup,
+      test_encoded, teardown);
+  g_test_add ("/variants/encoder/encoded-mode/av1", Fixture, encoded_av1, setup,
+      test_encoded, teardown);
+  g_test_add ("/variants/encoder/encoded-mode/nvidia", Fixture, encoded_nvidia,
+      setup, test_encoded, teardown);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++) {
     const BadCase *c = &bad_cases[i];
