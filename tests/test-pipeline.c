@@ -123,6 +123,32 @@ watch_tee (Fixture *fx, gint stop_at)
       GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_tee_data, fx, NULL);
 }
 
+static gboolean
+on_run_watchdog (gpointer data)
+{
+  Fixture *fx = data;
+
+  g_error ("watchdog: hs_pipeline_run() did not return within %u s",
+      fx->f.timeout_s);
+  return G_SOURCE_REMOVE;
+}
+
+/* hs_pipeline_run() iterates the fixture's context (thread-default when the
+ * runner was made): a watchdog there fails the test instead of hanging. */
+static gboolean
+run_runner (Fixture *fx, GError **error)
+{
+  GSource *watchdog = g_timeout_source_new_seconds (fx->f.timeout_s);
+  gboolean ok;
+
+  g_source_set_callback (watchdog, on_run_watchdog, fx, NULL);
+  g_source_attach (watchdog, fx->f.context);
+  ok = hs_pipeline_run (fx->runner, error);
+  g_source_destroy (watchdog);
+  g_source_unref (watchdog);
+  return ok;
+}
+
 static HsRecording *
 only_recording (Fixture *fx)
 {
@@ -248,7 +274,7 @@ test_run_until_eos (Fixture *fx, gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   make_runner (fx, "videotestsrc num-buffers=30 ! fakesink sync=false");
-  g_assert_true (hs_pipeline_run (fx->runner, &error));
+  g_assert_true (run_runner (fx, &error));
   g_assert_no_error (error);
   g_assert_false (hs_pipeline_get_running (fx->runner));
   g_assert_cmpint (GST_STATE (pipeline_of (fx)), ==, GST_STATE_NULL);
@@ -257,7 +283,7 @@ test_run_until_eos (Fixture *fx, gconstpointer data)
   g_assert_false (g_array_index (fx->running, gboolean, 1));
 
   /* A runner runs again. */
-  g_assert_true (hs_pipeline_run (fx->runner, &error));
+  g_assert_true (run_runner (fx, &error));
   g_assert_no_error (error);
 }
 
@@ -266,6 +292,7 @@ test_run_eos_waits_for_file (Fixture *fx, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   HsRecording *r;
+  gboolean ok;
 
   /* 2 s of frames; the window [0.5 s, 3.5 s) outlasts the source, so the
    * file closes at EOS, and run() returns only after it has. */
@@ -273,8 +300,9 @@ test_run_eos_waits_for_file (Fixture *fx, gconstpointer data)
       "t. ! fakesink sync=false");
   make_recorder (fx, 1, 2);
   hs_recorder_trigger_at (fx->recorder, 1500 * MS);
-  hs_pipeline_run (fx->runner, &error);
+  ok = run_runner (fx, &error);
   g_assert_no_error (error);
+  g_assert_true (ok);
 
   r = only_recording (fx);
   g_assert_no_error ((GError *) hs_recording_get_error (r));
@@ -328,7 +356,7 @@ test_run_error (Fixture *fx, gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   make_runner (fx, ec->description);
-  g_assert_false (hs_pipeline_run (fx->runner, &error));
+  g_assert_false (run_runner (fx, &error));
   g_assert_error (error, HS_PIPELINE_ERROR, ec->code);
   if (strstr (error->message, ec->element) == NULL)
     g_error ("the error \"%s\" does not name '%s'", error->message,
@@ -351,7 +379,7 @@ test_run_error_closes_file (Fixture *fx, gconstpointer data)
       "fakesink sync=false");
   make_recorder (fx, 0.5, 5);
   hs_recorder_trigger_at (fx->recorder, GST_SECOND);
-  g_assert_false (hs_pipeline_run (fx->runner, &error));
+  g_assert_false (run_runner (fx, &error));
   g_assert_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_STREAM);
   g_assert_nonnull (strstr (error->message, "breaker"));
 
@@ -445,7 +473,7 @@ test_stop_graceful (Fixture *fx, gconstpointer data)
   make_recorder (fx, 0.2, 30);
   watch_tee (fx, 30);
   hs_recorder_trigger_at (fx->recorder, 500 * MS);
-  g_assert_true (hs_pipeline_run (fx->runner, &error));
+  g_assert_true (run_runner (fx, &error));
   g_assert_no_error (error);
 
   /* The file was closed before run() returned, and it is whole. */
@@ -471,7 +499,7 @@ test_stop_idle (Fixture *fx, gconstpointer data)
   make_runner (fx, LIVE);
   make_recorder (fx, 1, 1);
   watch_tee (fx, 10);
-  g_assert_true (hs_pipeline_run (fx->runner, &error));
+  g_assert_true (run_runner (fx, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (fx->f.finished->len, ==, 0);
   hs_pipeline_stop (fx->runner);
@@ -492,7 +520,7 @@ test_stop_forced (Fixture *fx, gconstpointer data)
   fx->drop_eos = TRUE;
   watch_tee (fx, 15);
   hs_recorder_trigger_at (fx->recorder, 0);
-  g_assert_false (hs_pipeline_run (fx->runner, &error));
+  g_assert_false (run_runner (fx, &error));
   returned_us = g_get_monotonic_time ();
   g_assert_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_FORCED);
   g_assert_nonnull (strstr (error->message, "0.5"));
@@ -556,7 +584,7 @@ test_stop_async_foreground (Fixture *fx, gconstpointer data)
   g_signal_connect (fx->recorder, "recording-started",
       G_CALLBACK (on_started_stop_async), fx);
   hs_recorder_trigger_at (fx->recorder, 300 * MS);
-  g_assert_true (hs_pipeline_run (fx->runner, &error));
+  g_assert_true (run_runner (fx, &error));
   g_assert_no_error (error);
   hs_test_fixture_run_until (&fx->f, stop_done, fx);
   g_assert_true (fx->stop_result);
@@ -578,7 +606,7 @@ test_stop_async_forced (Fixture *fx, gconstpointer data)
   g_signal_connect (fx->recorder, "recording-started",
       G_CALLBACK (on_started_stop_async), fx);
   hs_recorder_trigger_at (fx->recorder, 300 * MS);
-  g_assert_false (hs_pipeline_run (fx->runner, &error));
+  g_assert_false (run_runner (fx, &error));
   g_assert_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_FORCED);
   hs_test_fixture_run_until (&fx->f, stop_done, fx);
   g_assert_false (fx->stop_result);
