@@ -194,7 +194,14 @@ chain_bin (const char *name, GstElement **elements, GError **error)
   }
   sink = gst_element_get_static_pad (elements[0], "sink");
   src = gst_element_get_static_pad (elements[n - 1], "src");
-  g_assert (sink != NULL && src != NULL);
+  if (sink == NULL || src == NULL) {
+    g_set_error (error, HS_ERROR, HS_ERROR_NOT_NEGOTIATED,
+        "%s has no 'sink' pad or %s no 'src' pad, as %s needs",
+        GST_OBJECT_NAME (gst_element_get_factory (elements[0])),
+        GST_OBJECT_NAME (gst_element_get_factory (elements[n - 1])), name);
+    drop_floating (bin);
+    return NULL;
+  }
   gst_element_add_pad (bin, gst_ghost_pad_new ("sink", sink));
   gst_element_add_pad (bin, gst_ghost_pad_new ("src", src));
   return bin;
@@ -488,13 +495,21 @@ pad_can_do (GstPad *pad, const char *caps_string, GstCaps **caps_out)
   return ok;
 }
 
+/* "video/x-raw, video/x-raw(memory:NVMM)": the media types of @caps, for
+ * messages. */
 static char *
 caps_names (GstCaps *caps)
 {
   GString *s = g_string_new (NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash,
+      g_str_equal, g_free, NULL);
 
-  if (gst_caps_is_any (caps) || gst_caps_is_empty (caps))
+  if (gst_caps_is_any (caps))
     return g_string_free (s, FALSE);
+  if (gst_caps_is_empty (caps)) {
+    g_string_append (s, "nothing");
+    return g_string_free (s, FALSE);
+  }
   for (guint i = 0; i < gst_caps_get_size (caps); i++) {
     GstCapsFeatures *features = gst_caps_get_features (caps, i);
     g_autofree char *name = NULL;
@@ -509,7 +524,7 @@ caps_names (GstCaps *caps)
       name = g_strdup (gst_structure_get_name (gst_caps_get_structure (caps,
                   i)));
     }
-    if (strstr (s->str, name) == NULL)
+    if (g_hash_table_add (seen, g_strdup (name)))
       g_string_append_printf (s, "%s%s", s->len ? ", " : "", name);
   }
   return g_string_free (s, FALSE);
