@@ -55,6 +55,10 @@ GST_DEBUG_CATEGORY_STATIC (hs_recorder_debug);
 #define TICK_MS 50
 #define MIN_STALL_TIMEOUT (GST_SECOND / 2)
 #define CLOSE_TIMEOUT (5 * GST_SECOND)
+/* How long a source error waits for the frames still in the ring branch
+ * (its queue holds at most a second) before the window closes without
+ * them. */
+#define DRAIN_TIMEOUT_US G_USEC_PER_SEC
 
 /* What the streaming threads reach the recorder through. Detaching clears
  * @recorder under @lock, so a callback still running in the branch never
@@ -120,9 +124,12 @@ struct _HsRecorder
   gboolean live;
   gboolean live_known;
   char *source_error;
+  gint64 source_error_us;
   char *unsupported_caps;
   gint64 last_arrival_us;
   guint64 n_dropped;
+  guint64 n_entered;            /* buffers into the branch */
+  guint64 n_arrived;            /* buffers into the ring */
   GstBufferPool *last_pool;
   gboolean last_pool_bounded;
 
@@ -446,6 +453,7 @@ add_sample (HsRecorder *self, GstAppSink *sink, GstSample *sample)
 
   g_mutex_lock (&self->stream_lock);
   self->last_arrival_us = g_get_monotonic_time ();
+  self->n_arrived++;
   self->eos = FALSE;
   interested = self->interested;
   g_mutex_unlock (&self->stream_lock);
@@ -617,11 +625,23 @@ on_branch_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
       gst_event_parse_caps (event, &caps);
       if (!check_caps (self, caps))
         ret = GST_PAD_PROBE_DROP;
+    } else if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START) {
+      /* A new stream (the application restarted the pipeline after an
+       * error): the old failure must not end the next recordings. */
+      g_mutex_lock (&self->stream_lock);
+      g_clear_pointer (&self->source_error, g_free);
+      self->n_entered = self->n_arrived + self->n_dropped;
+      g_mutex_unlock (&self->stream_lock);
     }
   } else if (self != NULL) {
     g_mutex_lock (&self->stream_lock);
     if (self->unsupported_caps != NULL)
       ret = GST_PAD_PROBE_DROP;
+    else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+      self->n_entered += gst_buffer_list_length (
+          GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+    else
+      self->n_entered++;
     g_mutex_unlock (&self->stream_lock);
   }
   g_mutex_unlock (&link->lock);
@@ -642,9 +662,11 @@ on_bus_sync_message (GstBus *bus, GstMessage *message, gpointer user_data)
   self = link->recorder;
   if (self != NULL) {
     g_mutex_lock (&self->stream_lock);
-    if (self->source_error == NULL)
+    if (self->source_error == NULL) {
       self->source_error = g_strdup_printf ("%s: %s",
           GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message);
+      self->source_error_us = g_get_monotonic_time ();
+    }
     g_mutex_unlock (&self->stream_lock);
     wake (self);
   }
@@ -1101,7 +1123,7 @@ stalled (HsRecorder *self, gint64 last_arrival_us)
 static void
 pump (HsRecorder *self)
 {
-  gboolean eos, live;
+  gboolean eos, live, drained;
   g_autofree char *source_error = NULL;
   g_autofree char *unsupported = NULL;
   gint64 last_arrival_us;
@@ -1121,6 +1143,10 @@ pump (HsRecorder *self)
   source_error = g_strdup (self->source_error);
   unsupported = g_strdup (self->unsupported_caps);
   last_arrival_us = self->last_arrival_us;
+  /* Frames that passed the tee before the source failed are still on
+   * their way through the branch's queue: they belong in the file. */
+  drained = self->n_arrived + self->n_dropped >= self->n_entered ||
+      g_get_monotonic_time () - self->source_error_us >= DRAIN_TIMEOUT_US;
   g_mutex_unlock (&self->stream_lock);
 
   reached = reached_time (self, live);
@@ -1187,9 +1213,10 @@ pump (HsRecorder *self)
     if (self->need_keyframe || !hs_ring_buffer_next (self->ring, &self->cursor,
             self->mode == HS_RECORDER_MODE_ENCODED ? GST_CLOCK_TIME_NONE :
             self->start, &e)) {
-      if (eos) {
+      if (eos && source_error == NULL) {
         finish_window (self, NULL, FALSE);
-      } else if (source_error != NULL) {
+      } else if (source_error != NULL &&
+          (eos || drained || stalled (self, last_arrival_us))) {
         g_autoptr(GError) error = g_error_new (HS_ERROR, HS_ERROR_SOURCE,
             "The source failed before the window's end: %s", source_error);
 
