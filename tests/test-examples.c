@@ -21,7 +21,7 @@ setup (Fixture *fx, gconstpointer data)
   hs_test_fixture_setup (&fx->f, data);
   /* An example takes a few seconds on an idle machine; leave room for a
    * busy one, within the meson timeout. */
-  fx->f.timeout_s = 100;
+  fx->f.timeout_s = 150;
 }
 
 static void
