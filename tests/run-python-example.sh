@@ -1,11 +1,19 @@
 #!/bin/sh
 # Runs a Python example against the built typelib, then decodes what it wrote.
 #
-#   run-python-example.sh PYTHON TYPELIB_DIR EXAMPLE OUTDIR CHECKER SPEC...
+#   run-python-example.sh [--skip=REASON] PYTHON TYPELIB_DIR EXAMPLE OUTDIR
+#                         CHECKER SPEC...
 #
-# Exits 77 (skipped) when PYTHON cannot load Hindsight through gi.
+# Exits 77 (skipped) with --skip, or when PYTHON cannot load Hindsight
+# through gi.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -u
+case "$1" in
+  --skip=*)
+    echo "SKIP: ${1#--skip=}"
+    exit 77
+    ;;
+esac
 python=$1 typelibs=$2 example=$3 outdir=$4 checker=$5
 shift 5
 
