@@ -315,19 +315,6 @@ test_run_eos_waits_for_file (Fixture *fx, gconstpointer data)
 /* Known defect, recorder/hs-recorder.c pump(): when the source's error
  * and the EOS that follows it are both seen by the time the recorder looks,
  * the EOS branch wins and the recording finishes with no error. */
-/* Known defect, recorder/hs-recorder.c pump(): a source error (seen at once
- * through the bus) finishes the window while frames that reached the tee
- * before the error are still on their way through the ring branch's queue;
- * those frames are missing from the file. Depends on timing (load). */
-#define QUEUED_FRAMES_LOST \
-  "recorder/hs-recorder.c pump(): on a source error the window closes at " \
-  "once, losing frames still queued in the ring branch"
-
-#define SOURCE_ERROR_LOST \
-  "recorder/hs-recorder.c pump(): a source error followed by EOS is " \
-  "reported as a clean end when both arrive before the recorder looks " \
-  "(the eos branch is tested before source_error)"
-
 typedef struct {
   const char *name;
   const char *description;
@@ -383,24 +370,16 @@ test_run_error_closes_file (Fixture *fx, gconstpointer data)
   g_assert_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_STREAM);
   g_assert_nonnull (strstr (error->message, "breaker"));
 
-  r = only_recording (fx);
-  if (hs_recording_get_n_frames (r) > 0)
-    assert_complete (r);
   /* identity fails on its 45th buffer: frames 0 .. 43 reached the tee, the
-   * window wants 15 .. 43. */
-  if (hs_recording_get_n_frames (r) < 29) {
-    g_test_incomplete (QUEUED_FRAMES_LOST);
-    return;
-  }
-  hs_test_assert_file (hs_recording_get_location (r), 29, FRAME (15),
-      FRAME (43));
-  if (hs_recording_get_error (r) == NULL) {
-    /* See /pipeline/run/error-then-eos for the deterministic case. */
-    g_test_incomplete (SOURCE_ERROR_LOST);
-    return;
-  }
+   * window wants 15 .. 43, including those still queued in the ring branch
+   * when the error was posted. */
+  r = only_recording (fx);
   g_assert_error ((GError *) hs_recording_get_error (r), HS_ERROR,
       HS_ERROR_SOURCE);
+  g_assert_nonnull (strstr (hs_recording_get_error (r)->message, "breaker"));
+  assert_complete (r);
+  hs_test_assert_file (hs_recording_get_location (r), 29, FRAME (15),
+      FRAME (43));
 }
 
 static gboolean
@@ -450,16 +429,12 @@ test_error_then_eos (Fixture *fx, gconstpointer data)
 
   /* identity fails on its 45th buffer: frames 0 .. 43 reached the tee */
   r = only_recording (fx);
-  assert_complete (r);
-  hs_test_assert_file (hs_recording_get_location (r), 29, FRAME (15),
-      FRAME (43));
-  if (hs_recording_get_error (r) == NULL) {
-    g_test_incomplete (SOURCE_ERROR_LOST);
-    return;
-  }
   g_assert_error ((GError *) hs_recording_get_error (r), HS_ERROR,
       HS_ERROR_SOURCE);
   g_assert_nonnull (strstr (hs_recording_get_error (r)->message, "breaker"));
+  assert_complete (r);
+  hs_test_assert_file (hs_recording_get_location (r), 29, FRAME (15),
+      FRAME (43));
 }
 
 static void
