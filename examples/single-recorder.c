@@ -22,7 +22,7 @@ on_finished (HsRecorder *recorder, HsRecording *recording, gpointer user_data)
   const GError *error = hs_recording_get_error (recording);
 
   if (error != NULL) {
-    g_printerr ("%s: %s\n", hs_recording_get_location (recording),
+    g_printerr ("%s: %s\n", hs_recording_get_source (recording),
         error->message);
     failures++;
     return;
