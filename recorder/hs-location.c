@@ -124,10 +124,31 @@ hs_location_expand (const char *template_, const char *source, guint index,
 {
   g_autofree char *substituted = NULL;
   g_autoptr(GDateTime) now = NULL;
+  const char *bad;
   char *path;
 
   g_return_val_if_fail (template_ != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* GDateTime formats UTF-8 only (and says so with a critical): a template
+   * or a source name in another encoding is refused here, by position. */
+  if (!g_utf8_validate (template_, -1, &bad)) {
+    g_autofree char *shown = g_utf8_make_valid (template_, -1);
+
+    g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
+        "Location template '%s' is not valid UTF-8 at position %d", shown,
+        (int) (bad - template_) + 1);
+    return NULL;
+  }
+  if (source != NULL && !g_utf8_validate (source, -1, &bad)) {
+    g_autofree char *shown = g_utf8_make_valid (source, -1);
+
+    g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
+        "Source name '%s' is not valid UTF-8 at position %d, so it cannot "
+        "go into location template '%s'", shown, (int) (bad - source) + 1,
+        template_);
+    return NULL;
+  }
 
   substituted = substitute (template_, source, index, n, error);
   if (substituted == NULL)

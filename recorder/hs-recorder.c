@@ -679,7 +679,21 @@ on_bus_sync_message (GstBus *bus, GstMessage *message, gpointer user_data)
 static GstClockTime
 seconds_to_time (double seconds)
 {
+  /* A max-duration of 1e300 s means "never": keep it in range (and in
+   * gint64, which window arithmetic uses). */
+  if (seconds * GST_SECOND >= (double) G_MAXINT64)
+    return G_MAXINT64;
   return (GstClockTime) (seconds * GST_SECOND + 0.5);
+}
+
+/* @time + @seconds, stopping at the largest running time instead of
+ * wrapping around to the stream's first frames. */
+static GstClockTime
+time_after (GstClockTime time, double seconds)
+{
+  GstClockTime delta = seconds_to_time (seconds);
+
+  return time > G_MAXINT64 - delta ? G_MAXINT64 : time + delta;
 }
 
 static void
@@ -943,12 +957,13 @@ open_file (HsRecorder *self, const HsRingEntry *e, gint64 requested_start)
 static void
 start_window (HsRecorder *self, GstClockTime trigger)
 {
-  gint64 wanted = (gint64) trigger - (gint64) seconds_to_time (self->pre);
+  gint64 wanted = (gint64) MIN (trigger, G_MAXINT64) -
+      (gint64) seconds_to_time (self->pre);
 
   self->requested_start = self->boundary == GST_CLOCK_TIME_NONE ? wanted :
       MAX (wanted, (gint64) self->boundary);
   self->start = self->requested_start > 0 ? self->requested_start : 0;
-  self->end = trigger + seconds_to_time (self->post);
+  self->end = time_after (trigger, self->post);
   self->active = TRUE;
   self->window_has_file = FALSE;
   self->need_keyframe = self->mode == HS_RECORDER_MODE_ENCODED;
@@ -1185,7 +1200,7 @@ pump (HsRecorder *self)
       if (trigger >= self->end)
         break;
       g_array_remove_index (self->pending, 0);
-      self->end = MAX (self->end, trigger + seconds_to_time (self->post));
+      self->end = MAX (self->end, time_after (trigger, self->post));
       request_keyframe (self, self->end);
       if (self->current != NULL)
         self->current->waiters = g_list_concat (self->current->waiters,
@@ -1290,6 +1305,14 @@ attach (HsRecorder *self, GError **error)
         "The recorder needs a pipeline (a GstBin)");
     return FALSE;
   }
+  bus = gst_element_get_bus (self->pipeline);
+  if (bus == NULL) {
+    /* A bin of its own, in no pipeline: no bus to hear errors on. */
+    g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
+        "The recorder needs a pipeline; '%s' is a bin that is in none",
+        GST_OBJECT_NAME (self->pipeline));
+    return FALSE;
+  }
   if (self->source == NULL) {
     g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
         "The recorder needs the name of a tee (property 'source')");
@@ -1380,7 +1403,6 @@ attach (HsRecorder *self, GError **error)
     }
   }
 
-  bus = gst_element_get_bus (self->pipeline);
   gst_bus_enable_sync_message_emission (bus);
   self->bus_handler = g_signal_connect_data (bus, "sync-message::error",
       G_CALLBACK (on_bus_sync_message), stream_link_ref (self->link),
