@@ -340,7 +340,7 @@ on_caller_recorded (GObject *source, GAsyncResult *result, gpointer user_data)
   c->recording = hs_recorder_record_finish (HS_RECORDER (source), result,
       &c->error);
   c->callback_thread = g_thread_self ();
-  c->done = TRUE;
+  g_atomic_int_set (&c->done, TRUE);
 }
 
 static gpointer
