@@ -1135,6 +1135,19 @@ stalled (HsRecorder *self, gint64 last_arrival_us)
       timeout;
 }
 
+/* GPU memory the branch could not take: say which element would. */
+static const char *
+missing_converter_hint (const char *caps)
+{
+  if (strstr (caps, "memory:NVMM") != NULL)
+    return " (NVMM memory needs nvvideoconvert from the NVIDIA DeepStream "
+        "SDK, or nvvidconv from Jetson's nvidia-l4t-gstreamer)";
+  if (strstr (caps, "memory:CUDAMemory") != NULL)
+    return " (CUDA memory needs cudadownload and cudaconvert from "
+        "gstreamer1.0-plugins-bad's nvcodec plugin and an NVIDIA driver)";
+  return "";
+}
+
 static void
 pump (HsRecorder *self)
 {
@@ -1185,8 +1198,8 @@ pump (HsRecorder *self)
       start_window (self, trigger);
       if (unsupported != NULL) {
         g_autoptr(GError) error = g_error_new (HS_ERROR,
-            HS_ERROR_NOT_NEGOTIATED, "Tee '%s' carries %s, not raw video",
-            self->source, unsupported);
+            HS_ERROR_NOT_NEGOTIATED, "Tee '%s' carries %s, not raw video%s",
+            self->source, unsupported, missing_converter_hint (unsupported));
 
         finish_window (self, error, FALSE);
       }
