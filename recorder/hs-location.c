@@ -69,8 +69,34 @@ substitute (const char *template_, const char *source, guint index, guint n,
       p = close + 1;
       continue;
     }
-    g_string_append_len (out, p, 2);
-    p += 2;
+    if (p[1] == '%') {
+      g_string_append_len (out, p, 2);
+      p += 2;
+      continue;
+    }
+    {
+      /* A strftime conversion with modifiers ("%_H", "%-d", "%Ey", "%::z")
+       * must end in the template: "%_%{source}" would take its letter from
+       * the source's name. */
+      const char *q = p + 1;
+
+      while (*q != '\0' && (strchr ("-_0^#:", *q) != NULL ||
+              g_ascii_isdigit (*q)))
+        q++;
+      if (*q == 'E' || *q == 'O')
+        q++;
+      if (!g_ascii_isalpha (*q)) {
+        /* Shown up to the character that ends it, if that is printable. */
+        int shown = (int) (q - p) + (g_ascii_isprint (*q) && *q != '%');
+
+        g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
+            "Location template '%s': '%.*s' at position %d is not a complete "
+            "conversion", template_, shown, p, (int) (p - template_) + 1);
+        return NULL;
+      }
+      g_string_append_len (out, p, q - p + 1);
+      p = q + 1;
+    }
   }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
