@@ -59,6 +59,7 @@ typedef struct {
   double duration;              /* EOS at this running time */
   char *triggers;               /* seconds, "6,8,20", for every source */
   double every;                 /* or one trigger every so many seconds */
+  int threads;                  /* encoder threads, 0: the recorder's default */
   char *out;                    /* folder for the files and the report */
 } Spec;
 
@@ -468,6 +469,8 @@ child_main (const Spec *spec)
         g_printerr ("hs-bench: %s\n", error->message);
         return 1;
       }
+      if (spec->threads > 0)
+        g_object_set (s->recorder, "threads", (guint) spec->threads, NULL);
       g_signal_connect (s->recorder, "recording-finished",
           G_CALLBACK (on_finished), s);
     }
@@ -657,6 +660,7 @@ typedef struct {
   guint lost;
   guint extra;
   guint64 dropped;
+  guint unreported;             /* lost beyond what n-dropped owns up to */
   double max_start_err_ms;      /* |error|, early frames aside */
   double max_end_err_ms;
   double max_early_ms;
@@ -1013,6 +1017,8 @@ analyse_run (Run *run)
     run->lost += f->lost;
     run->extra += f->extra;
     run->dropped += f->dropped;
+    if (f->lost > f->dropped)
+      run->unreported += f->lost - f->dropped;
     run->n_errors += f->error != NULL;
     run->max_start_err_ms = MAX (run->max_start_err_ms,
         fabs (f->start_err_ms));
@@ -1095,6 +1101,8 @@ run_child (const char *name, const Spec *spec)
     add_arg (args, "--triggers=%s", spec->triggers);
   if (spec->every > 0)
     add_arg (args, "--every=%g", spec->every);
+  if (spec->threads > 0)
+    add_arg (args, "--threads=%d", spec->threads);
   add_arg (args, "--out=%s", run->spec.out);
   spawn_measured (run, args, log);
   analyse_run (run);
@@ -1360,8 +1368,8 @@ scenario_a (gboolean quick)
   Spec base = { .n = 1, .width = 1280, .height = 720, .pre = 5, .post = 5,
     .duration = 30 };
   Spec s;
-  Run *none, *raw_idle, *raw, *enc_idle, *enc, *raw10, *enc10, *none_i420,
-      *idle_i420;
+  Run *none, *raw_idle, *raw, *enc_idle, *enc, *enc_idle1, *raw10, *enc10,
+      *none_i420, *idle_i420;
   Run *plain = NULL, *matched = NULL, *generate = NULL;
   g_autofree char *description = describe_pipeline (&base);
   double raw_record, enc_record, raw_record_diff, enc_record_diff,
@@ -1381,6 +1389,10 @@ scenario_a (gboolean quick)
   enc_idle = run_child ("A encoded idle", &s);
   s.triggers = "6,8,20";
   enc = run_child ("A encoded", &s);
+  s = base;
+  s.mode = "encoded";
+  s.threads = 1;
+  enc_idle1 = run_child ("A encoded idle, threads=1", &s);
 
   s = base;
   s.pre = 10;
@@ -1416,8 +1428,8 @@ scenario_a (gboolean quick)
       "matched: the encoder hindsight builds for its files).\n\n",
       description, frames);
   {
-    Run *list[] = { none, raw_idle, raw, enc_idle, enc, raw10, enc10,
-      none_i420, idle_i420, plain, matched, generate };
+    Run *list[] = { none, raw_idle, raw, enc_idle, enc, enc_idle1, raw10,
+      enc10, none_i420, idle_i420, plain, matched, generate };
 
     print_runs ("Runs:", list, G_N_ELEMENTS (list));
   }
@@ -1449,6 +1461,9 @@ scenario_a (gboolean quick)
     table_row (t, str ("idle ring CPU, encoded"), ratio (enc_idle->cpu_s /
             none->cpu_s), str ("A encoded idle / A none (the ring encodes "
             "all the time)"), NULL);
+    table_row (t, str ("idle ring CPU, encoded, threads=1"),
+        ratio (enc_idle1->cpu_s / none->cpu_s),
+        str ("A encoded idle, threads=1 / A none"), NULL);
     table_row (t, str ("idle ring CPU, raw, I420 tee"),
         ratio (idle_i420->cpu_s / none_i420->cpu_s),
         str ("A raw idle, I420 tee / A none, I420 tee"), NULL);
@@ -1526,6 +1541,9 @@ scenario_a (gboolean quick)
   target ("recording CPU <= 1.15x the floor, same frames (A raw, plain)",
       ratio (raw_record / floor_plain), "<= 1.15x",
       raw_record / floor_plain <= TARGET_RECORD_CPU, !isnan (floor_plain));
+  target ("no frame silently missing: lost <= n-dropped (A)",
+      g_strdup_printf ("%u unreported", raw->unreported + enc->unreported),
+      "0", raw->unreported + enc->unreported == 0, raw->ok && enc->ok);
   target ("0 frames lost (A raw + encoded)",
       g_strdup_printf ("%u lost, %" G_GUINT64_FORMAT " dropped",
           raw->lost + enc->lost, raw->dropped + enc->dropped), "0",
@@ -1582,6 +1600,58 @@ fit_line (const double *x, const double *y, guint n, double *a, double *b)
 
 static Run *b_none_8;
 
+static gboolean
+keeps_up (Run *enc, Run *none)
+{
+  return enc->ok && none->ok && enc->lost == 0 && enc->dropped == 0 &&
+      enc->n_errors == 0 && enc->extra == 0;
+}
+
+static void
+print_scale_table (GPtrArray *nones, GPtrArray *encs)
+{
+  Table *t = table_new ("N", "CPU s none", "CPU s encoded", "% of a core",
+      "added CPU s / source", "ring s / source", "record s / source",
+      "RSS MB none", "RSS MB encoded", "added RSS MB / source", "files",
+      "expected", "written", "lost", "dropped", "unreported", "extra",
+      "early", "max close ms", "other load", "keeps up", NULL);
+
+  for (guint i = 0; i < encs->len; i++) {
+    Run *none = nones->pdata[i];
+    Run *enc = encs->pdata[i];
+    guint n = enc->spec.n;
+
+    table_row (t, g_strdup_printf ("%u", n), num (none->cpu_s, 2),
+        num (enc->cpu_s, 2), num (100 * enc->cpu_s / enc->wall_s, 0),
+        num (added (enc, none, TRUE) / n, 2),
+        num (enc->role_cpu_s[ROLE_RING] / n, 2),
+        num (enc->role_cpu_s[ROLE_RECORD] / n, 3),
+        num (none->rss_mb, 1), num (enc->rss_mb, 1),
+        num (added (enc, none, FALSE) / n, 1),
+        g_strdup_printf ("%u", enc->files->len),
+        g_strdup_printf ("%u", enc->expected),
+        g_strdup_printf ("%u", enc->decoded),
+        g_strdup_printf ("%u", enc->lost),
+        g_strdup_printf ("%" G_GUINT64_FORMAT, enc->dropped),
+        g_strdup_printf ("%u", enc->unreported),
+        g_strdup_printf ("%u", enc->extra),
+        g_strdup_printf ("%u", enc->early),
+        num (enc->max_close_ms, 0), num (enc->other_cores, 2),
+        str (keeps_up (enc, none) ? "yes" : "NO"), NULL);
+  }
+  table_print (t);
+  for (guint i = 0; i < encs->len; i++) {
+    Run *r = encs->pdata[i];
+
+    for (guint j = 0; j < r->files->len; j++) {
+      FileStat *f = r->files->pdata[j];
+
+      if (f->error != NULL)
+        g_print ("note: %s file %u: %s\n", r->name, j + 1, f->error);
+    }
+  }
+}
+
 static void
 scenario_b (double duration, GArray *counts)
 {
@@ -1589,25 +1659,27 @@ scenario_b (double duration, GArray *counts)
     .duration = duration, .every = 7 };
   g_autoptr(GPtrArray) nones = g_ptr_array_new ();
   g_autoptr(GPtrArray) encs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) encs1 = g_ptr_array_new ();
   g_autofree char *dat = g_build_filename (out_dir, "scaling.dat", NULL);
-  GString *data = g_string_new ("# N  cpu_none_s  cpu_encoded_s  "
-      "cpu_added_per_source_s  rss_none_mb  rss_encoded_mb  "
-      "rss_added_per_source_mb  lost  dropped  duration_s  cores\n");
-  Table *t;
+  GString *data = g_string_new ("# N  cpu_pct_none  cpu_pct_encoded  "
+      "cpu_pct_encoded_threads1  rss_mb_none  rss_mb_encoded  "
+      "rss_mb_encoded_threads1  lost_dropped  lost_dropped_threads1  cores\n"
+      "# cpu_pct: CPU time (user + sys) / wall time of the run, in % of one "
+      "core\n");
   double xs[16], cpu_ys[16], rss_ys[16], a, b, r2_cpu, r2_rss;
-  guint n_fit = 0, largest = 0;
+  guint n_fit = 0, largest = 0, largest1 = 0;
   double max_close = NAN;
-  gboolean all_ok = TRUE;
 
   progress ("Scenario B");
   for (guint i = 0; i < counts->len; i++) {
     Spec s = base;
-    g_autofree char *name_none = NULL, *name_enc = NULL;
+    g_autofree char *name_none = NULL, *name_enc = NULL, *name_enc1 = NULL;
     Run *r;
 
     s.n = g_array_index (counts, guint, i);
     name_none = g_strdup_printf ("B none x%u", s.n);
     name_enc = g_strdup_printf ("B encoded x%u", s.n);
+    name_enc1 = g_strdup_printf ("B encoded x%u, threads=1", s.n);
     s.mode = "none";
     r = run_child (name_none, &s);
     g_ptr_array_add (nones, r);
@@ -1615,92 +1687,73 @@ scenario_b (double duration, GArray *counts)
       b_none_8 = r;
     s.mode = "encoded";
     g_ptr_array_add (encs, run_child (name_enc, &s));
+    s.threads = 1;
+    g_ptr_array_add (encs1, run_child (name_enc1, &s));
   }
 
   g_print ("## Scenario B: N sources of 640x480 30 fps live, encoded mode\n\n"
-      "pre = 10 s, post = 5 s, a trigger per source every 7 s, EOS at %.0f s "
-      "(files tile: each window starts where the previous one ended). CPU "
-      "and RSS are the whole process; \"added\" is over the same pipeline "
-      "without recorders, per source. Lost: frames of the windows missing "
-      "from the decoded files; dropped: HsRecording n-dropped.\n\n", duration);
-  t = table_new ("N", "CPU s none", "CPU s encoded", "% of a core",
-      "added CPU s / source", "ring s / source", "record s / source",
-      "RSS MB none", "RSS MB encoded",
-      "added RSS MB / source", "files", "expected", "written", "lost",
-      "dropped", "extra", "max close ms", "other load", "keeps up", NULL);
+      "Each source: `videotestsrc is-live=true pattern=smpte ! "
+      "video/x-raw,width=640,height=480,framerate=30/1 ! timeoverlay ! tee ! "
+      "fakesink sync=true`, all in one pipeline. pre = 10 s, post = 5 s, a "
+      "trigger per source every 7 s, EOS at %.0f s (files tile: each window "
+      "starts where the previous one ended). CPU and RSS are the whole "
+      "process; \"added\" is over the same pipeline without recorders, per "
+      "source. Lost: frames of the windows missing from the decoded files; "
+      "dropped: HsRecording n-dropped; unreported: lost beyond n-dropped; "
+      "early: frames before a window's start (duplicates when files "
+      "tile).\n\n", duration);
+  g_print ("Recorders as made (encoder threads: the default):\n\n");
+  print_scale_table (nones, encs);
+  g_print ("The same with the recorder property threads = 1 (one libvpx "
+      "thread per ring encoder):\n\n");
+  print_scale_table (nones, encs1);
+
   for (guint i = 0; i < counts->len; i++) {
     Run *none = nones->pdata[i];
     Run *enc = encs->pdata[i];
+    Run *enc1 = encs1->pdata[i];
     guint n = enc->spec.n;
-    double cpu_src = added (enc, none, TRUE) / n;
-    double rss_src = added (enc, none, FALSE) / n;
-    gboolean keeps_up = enc->ok && none->ok && enc->lost == 0 &&
-        enc->dropped == 0 && enc->n_errors == 0 && enc->extra == 0;
 
-    if (keeps_up && n > largest)
+    if (keeps_up (enc, none) && n > largest)
       largest = n;
-    if (keeps_up && n_fit < G_N_ELEMENTS (xs)) {
+    if (keeps_up (enc1, none) && n > largest1)
+      largest1 = n;
+    if (keeps_up (enc, none) && n_fit < G_N_ELEMENTS (xs)) {
       xs[n_fit] = n;
       cpu_ys[n_fit] = added (enc, none, TRUE);
       rss_ys[n_fit] = added (enc, none, FALSE);
       n_fit++;
     }
-    all_ok = all_ok && keeps_up;
     if (!isnan (enc->max_close_ms))
       max_close = isnan (max_close) ? enc->max_close_ms :
           MAX (max_close, enc->max_close_ms);
-    table_row (t, g_strdup_printf ("%u", n), num (none->cpu_s, 2),
-        num (enc->cpu_s, 2), num (100 * enc->cpu_s / enc->wall_s, 0),
-        num (cpu_src, 2), num (enc->role_cpu_s[ROLE_RING] / n, 2),
-        num (enc->role_cpu_s[ROLE_RECORD] / n, 3),
-        num (none->rss_mb, 1), num (enc->rss_mb, 1),
-        num (rss_src, 1), g_strdup_printf ("%u", enc->files->len),
-        g_strdup_printf ("%u", enc->expected),
-        g_strdup_printf ("%u", enc->decoded),
-        g_strdup_printf ("%u", enc->lost),
-        g_strdup_printf ("%" G_GUINT64_FORMAT, enc->dropped),
-        g_strdup_printf ("%u", enc->extra),
-        num (enc->max_close_ms, 0), num (enc->other_cores, 2),
-        str (keeps_up ? "yes" : "NO"), NULL);
-    g_string_append_printf (data, "%u %.3f %.3f %.3f %.1f %.1f %.2f %u %"
-        G_GUINT64_FORMAT " %.0f %u\n", n, none->cpu_s, enc->cpu_s, cpu_src,
-        none->rss_mb, enc->rss_mb, rss_src, enc->lost, enc->dropped,
-        duration, g_get_num_processors ());
+    g_string_append_printf (data, "%u %.1f %.1f %.1f %.1f %.1f %.1f %"
+        G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %u\n", n,
+        100 * none->cpu_s / none->wall_s, 100 * enc->cpu_s / enc->wall_s,
+        100 * enc1->cpu_s / enc1->wall_s, none->rss_mb, enc->rss_mb,
+        enc1->rss_mb, enc->lost + enc->dropped, enc1->lost + enc1->dropped,
+        g_get_num_processors ());
   }
-  table_print (t);
   g_file_set_contents (dat, data->str, -1, NULL);
   g_string_free (data, TRUE);
 
+  g_print ("Largest N with no frame lost or dropped: %u as made, %u with "
+      "threads = 1.\n\n", largest, largest1);
   {
-    Run *list[32];
-    guint n = MIN (encs->len, G_N_ELEMENTS (list));
+    Table *e = table_new ("N", "max start err ms", "max end err ms",
+        "max starts early ms", "threads=1: max start err ms",
+        "max end err ms", NULL);
 
-    for (guint i = 0; i < n; i++)
-      list[i] = encs->pdata[i];
-    for (guint i = 0; i < n; i++) {
-      Run *r = list[i];
+    for (guint i = 0; i < encs->len; i++) {
+      Run *r = encs->pdata[i];
+      Run *r1 = encs1->pdata[i];
 
-      for (guint j = 0; j < r->files->len; j++) {
-        FileStat *f = r->files->pdata[j];
-
-        if (f->error != NULL)
-          g_print ("note: %s file %u: %s\n", r->name, j + 1, f->error);
-      }
+      table_row (e, g_strdup_printf ("%u", r->spec.n),
+          num (r->max_start_err_ms, 1), num (r->max_end_err_ms, 1),
+          num (r->max_early_ms, 1), num (r1->max_start_err_ms, 1),
+          num (r1->max_end_err_ms, 1), NULL);
     }
-    g_print ("Largest N with no frame lost or dropped: %u (of %s).\n\n",
-        largest, counts->len ? "the counts run" : "none");
-    {
-      Table *e = table_new ("N", "max start err ms", "max end err ms",
-          "max starts early ms", "early frames", NULL);
-
-      for (guint i = 0; i < n; i++)
-        table_row (e, g_strdup_printf ("%u", list[i]->spec.n),
-            num (list[i]->max_start_err_ms, 1),
-            num (list[i]->max_end_err_ms, 1),
-            num (list[i]->max_early_ms, 1),
-            g_strdup_printf ("%u", list[i]->early), NULL);
-      table_print (e);
-    }
+    table_print (e);
   }
 
   r2_cpu = fit_line (xs, cpu_ys, n_fit, &a, &b);
@@ -1710,8 +1763,8 @@ scenario_b (double duration, GArray *counts)
   g_print ("; added RSS ~ %.1f + %.1f MB x N (R2 %.3f).\n\n", a, b, r2_rss);
 
   target ("0 frames lost or dropped while the machine keeps up (B)",
-      g_strdup_printf ("largest N that keeps up: %u", largest),
-      "0 lost", largest > 0, encs->len > 0);
+      g_strdup_printf ("largest N that keeps up: %u (threads=1: %u)",
+          largest, largest1), "0 lost", largest > 0, encs->len > 0);
   target ("file closed <= 0.3 s after its end (B, all N)",
       g_strdup_printf ("%.0f ms max", max_close), "<= 300 ms",
       max_close <= TARGET_CLOSE_MS, !isnan (max_close));
@@ -1721,7 +1774,6 @@ scenario_b (double duration, GArray *counts)
   target ("RSS linear in sources (B, R2 of added RSS)",
       g_strdup_printf ("R2 %.3f over %u points", r2_rss, n_fit), ">= 0.99",
       r2_rss >= TARGET_LINEAR_R2, n_fit >= 3);
-  (void) all_ok;
 }
 
 static void
@@ -1848,6 +1900,8 @@ main (int argc, char **argv)
     { "triggers", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING,
       &spec.triggers, NULL, NULL },
     { "every", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_DOUBLE, &spec.every,
+      NULL, NULL },
+    { "threads", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &spec.threads,
       NULL, NULL },
     { NULL }
   };
