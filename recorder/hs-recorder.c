@@ -1888,7 +1888,8 @@ hs_recorder_class_init (HsRecorderClass *klass)
   /**
    * HsRecorder:threads:
    *
-   * Encoder threads; 0 for one per core (at most 8).
+   * Encoder threads; 0 for one per 1280x720 of picture, at most one per
+   * core and four (more make libvpx spin-wait).
    *
    * Since: 0.1
    */

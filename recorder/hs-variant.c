@@ -72,12 +72,20 @@ keyframe_distance (GstCaps *caps, const HsEncoderSettings *settings)
   return MAX (1, (int) (frame_rate (caps, &info) * seconds + 0.5));
 }
 
+/* One thread per 1280x720 of picture, at most one per core and four: with
+ * more threads than the picture needs, libvpx's workers spin-wait on each
+ * other, and a box recording many sources at once drowns in the spinning. */
 static int
-threads_for (const HsEncoderSettings *settings)
+threads_for (GstCaps *caps, const HsEncoderSettings *settings)
 {
+  GstVideoInfo info;
+  int threads = 1;
+
   if (settings->threads > 0)
     return (int) settings->threads;
-  return (int) MIN (8, g_get_num_processors ());
+  if (caps != NULL && gst_video_info_from_caps (&info, caps))
+    threads = 1 + (int) ((double) info.width * info.height / (1280 * 720 + 1));
+  return CLAMP (threads, 1, (int) MIN (4, g_get_num_processors ()));
 }
 
 static gboolean
@@ -900,7 +908,7 @@ configure_vpx (GstElement *enc, GstCaps *caps,
 {
   g_object_set (enc,
       "deadline", (gint64) 1,
-      "threads", threads_for (settings),
+      "threads", threads_for (caps, settings),
       "lag-in-frames", 0,
       "end-usage", 1 /* cbr */,
       "target-bitrate", (int) MIN (bitrate_for (caps, settings,
@@ -956,7 +964,7 @@ build_av1 (GstCaps *caps, const HsEncoderSettings *settings, GError **error)
   gst_util_set_object_arg (G_OBJECT (elements[0]), "end-usage", "cbr");
   g_object_set (elements[0],
       "cpu-used", 9,
-      "threads", (guint) threads_for (settings),
+      "threads", (guint) threads_for (caps, settings),
       "row-mt", TRUE,
       "lag-in-frames", 0u,
       "min-quantizer", 10u,

@@ -84,6 +84,25 @@ test_vp8_settings (void)
   g_assert_cmpint (threads, ==, 3);
 }
 
+/* By default one thread per 1280x720 of picture, at most one per core and
+ * four: more make libvpx's workers spin-wait. */
+static void
+test_vp8_default_threads (void)
+{
+  HsEncoderSettings settings = { 0 };
+  int expected_big = (int) MIN (3, MIN (4, g_get_num_processors ()));
+  g_autoptr(GstElement) small = build ("vp8", VGA, &settings);
+  g_autoptr(GstElement) big = build ("vp8",
+      "video/x-raw,format=I420,width=1920,height=1080,framerate=30/1",
+      &settings);
+  int threads;
+
+  g_object_get (small, "threads", &threads, NULL);
+  g_assert_cmpint (threads, ==, 1);
+  g_object_get (big, "threads", &threads, NULL);
+  g_assert_cmpint (threads, ==, expected_big);
+}
+
 static void
 test_vp9 (void)
 {
@@ -189,6 +208,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/variant-settings/vp8/scaled", test_vp8_scaled);
   g_test_add_func ("/variant-settings/vp8/set", test_vp8_settings);
+  g_test_add_func ("/variant-settings/vp8/default-threads",
+      test_vp8_default_threads);
   g_test_add_func ("/variant-settings/vp9", test_vp9);
   g_test_add_func ("/variant-settings/av1", test_av1);
   g_test_add_func ("/variant-settings/nvidia", test_nvidia);
