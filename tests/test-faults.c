@@ -6,10 +6,12 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#define _GNU_SOURCE             /* unshare() */
 #include "hs-test-util.h"
 #include "hs-fault.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <gio/gio.h>
@@ -833,6 +835,13 @@ add (const char *path, void (*func) (Fixture *, gconstpointer))
 int
 main (int argc, char **argv)
 {
+  /* Where mounting is allowed, the tmpfs of the disk-full case is mounted
+   * in a namespace of this process only (made while it has one thread): it
+   * goes when the process ends, even when a test aborts before its
+   * teardown. */
+  if (unshare (CLONE_NEWNS) == 0)
+    mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
 
