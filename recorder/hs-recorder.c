@@ -648,6 +648,79 @@ on_branch_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return ret;
 }
 
+/* The element a pad belongs to, looking through ghost and proxy pads to the
+ * element that really produces the data. */
+static GstElement *
+upstream_element (GstPad *peer)
+{
+  g_autoptr(GstPad) pad = gst_object_ref (peer);
+
+  for (guint depth = 0; depth < 32; depth++) {
+    GstPad *next = NULL;
+
+    if (GST_IS_GHOST_PAD (pad))
+      next = gst_ghost_pad_get_target (GST_GHOST_PAD (pad));
+    else if (GST_IS_PROXY_PAD (pad)) {
+      /* the inside of a bin's sink ghost pad: continue at the ghost pad's
+       * own peer, outside the bin */
+      g_autoptr(GstProxyPad) ghost = gst_proxy_pad_get_internal (
+          GST_PROXY_PAD (pad));
+      next = ghost ? gst_pad_get_peer (GST_PAD (ghost)) : NULL;
+    } else
+      return gst_pad_get_parent_element (pad);
+    if (next == NULL)
+      return NULL;
+    gst_object_unref (pad);
+    pad = next;
+  }
+  return NULL;
+}
+
+static gboolean
+related (GstObject *a, GstObject *b)
+{
+  return a == b || gst_object_has_as_ancestor (a, b) ||
+      gst_object_has_as_ancestor (b, a);
+}
+
+/* Whether @culprit feeds the tee (or is part of the ring branch): only such
+ * an error ends a recording; an error in another branch of the pipeline
+ * does not, as long as frames keep coming. */
+static gboolean
+feeds_tee (HsRecorder *self, GstObject *culprit)
+{
+  g_autoptr(GPtrArray) todo = g_ptr_array_new_with_free_func (gst_object_unref);
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  gboolean found = FALSE;
+
+  if (self->branch != NULL && related (culprit, GST_OBJECT (self->branch)))
+    return TRUE;
+  g_ptr_array_add (todo, gst_object_ref (self->tee));
+  while (todo->len > 0 && !found && g_hash_table_size (seen) < 1000) {
+    GstElement *element = g_ptr_array_steal_index_fast (todo, todo->len - 1);
+    GstIterator *it;
+    GValue item = G_VALUE_INIT;
+
+    if (g_hash_table_add (seen, element)) {
+      if (related (culprit, GST_OBJECT (element)))
+        found = TRUE;
+      it = gst_element_iterate_sink_pads (element);
+      while (!found && gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+        g_autoptr(GstPad) peer = gst_pad_get_peer (g_value_get_object (&item));
+        GstElement *up = peer ? upstream_element (peer) : NULL;
+
+        if (up != NULL)
+          g_ptr_array_add (todo, up);
+        g_value_reset (&item);
+      }
+      g_value_unset (&item);
+      gst_iterator_free (it);
+    }
+    gst_object_unref (element);
+  }
+  return found;
+}
+
 static void
 on_bus_sync_message (GstBus *bus, GstMessage *message, gpointer user_data)
 {
@@ -660,6 +733,12 @@ on_bus_sync_message (GstBus *bus, GstMessage *message, gpointer user_data)
   gst_message_parse_error (message, &error, NULL);
   g_mutex_lock (&link->lock);
   self = link->recorder;
+  if (self != NULL && !feeds_tee (self, GST_MESSAGE_SRC (message))) {
+    GST_INFO_OBJECT (self, "error in %s does not concern tee %s: %s",
+        GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), self->source,
+        error->message);
+    self = NULL;
+  }
   if (self != NULL) {
     g_mutex_lock (&self->stream_lock);
     if (self->source_error == NULL) {

@@ -442,6 +442,42 @@ test_source_error (Fixture *fx, gconstpointer data)
       FRAME (119));
 }
 
+/* On a box with several cameras in one pipeline, the failure of one must not
+ * end the recordings of the others. */
+static void
+test_other_source_error (Fixture *fx, gconstpointer data)
+{
+  HsRecorder *rec;
+  g_autoptr(GstBus) bus = NULL;
+  g_autoptr(GstMessage) message = NULL;
+
+  /* The second source fails at 1 s, inside the window [1 s, 5 s) of the
+   * first one's recorder. */
+  g_assert_true (hs_test_fault_register ());
+  fx->pipeline = hs_test_pipeline_new ("videotestsrc ! video/x-raw,"
+      "width=160,height=120,framerate=30/1 ! tee name=t t. ! fakesink "
+      "videotestsrc ! video/x-raw,width=160,height=120,framerate=30/1 ! "
+      "hsfault name=fault error-after=30 ! tee name=other other. ! fakesink");
+  rec = add_recorder (fx, "t", 2, 2, "%{index}.webm");
+  hs_recorder_trigger_at (rec, 3 * GST_SECOND);
+  hs_test_play (fx->pipeline);
+  hs_test_fixture_wait_idle (&fx->f, rec);
+
+  /* The other source's error did reach the bus... */
+  bus = gst_element_get_bus (fx->pipeline);
+  message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  g_assert_nonnull (message);
+  g_assert_true (GST_MESSAGE_SRC (message) ==
+      GST_OBJECT (gst_bin_get_by_name (GST_BIN (fx->pipeline), "fault")));
+  gst_object_unref (GST_MESSAGE_SRC (message));
+  /* ...and the recording of t is whole, without an error. */
+  g_assert_cmpuint (fx->f.finished->len, ==, 1);
+  g_assert_no_error ((GError *) hs_recording_get_error (finished_of (fx, rec,
+              0)));
+  hs_test_assert_file (hs_recording_get_location (finished_of (fx, rec, 0)),
+      120, FRAME (30), FRAME (149));
+}
+
 static gboolean
 fault_passed_45 (gpointer data)
 {
@@ -850,6 +886,7 @@ main (int argc, char **argv)
   add ("/faults/folder-deleted", test_folder_deleted);
   add ("/faults/source/error", test_source_error);
   add ("/faults/source/error-then-restart", test_source_error_then_restart);
+  add ("/faults/source/other-source-error", test_other_source_error);
   add ("/faults/source/caps-change", test_caps_change);
   add ("/faults/source/stall-and-recover", test_stall_and_recover);
   add ("/faults/kill-9", test_kill9);
