@@ -232,6 +232,8 @@ struct _Child {
   char *error;
   ThreadCpu thread_cpu;
   guint n_ticks;
+  GPtrArray *queues;            /* the ring branches' queues */
+  guint64 queue_peak_bytes;     /* peak of their summed levels */
 };
 
 static GstClockTime
@@ -327,6 +329,17 @@ on_tick (gpointer user_data)
 
   if (++c->n_ticks % 10 == 0)
     thread_cpu_sample (&c->thread_cpu);
+  if (c->queues != NULL) {
+    guint64 sum = 0;
+
+    for (guint i = 0; i < c->queues->len; i++) {
+      guint level = 0;
+
+      g_object_get (c->queues->pdata[i], "current-level-bytes", &level, NULL);
+      sum += level;
+    }
+    c->queue_peak_bytes = MAX (c->queue_peak_bytes, sum);
+  }
   if (!c->eos_sent && now == GST_CLOCK_TIME_NONE)
     return G_SOURCE_CONTINUE;
 
@@ -476,6 +489,26 @@ child_main (const Spec *spec)
     }
   }
 
+  /* The bench pipelines have no queue of their own: every queue is the
+   * head of a ring branch, which holds up to a second of the tee's frames
+   * when the branch falls behind. */
+  {
+    GstIterator *it = gst_bin_iterate_recurse (GST_BIN (c.pipeline));
+    GValue item = G_VALUE_INIT;
+
+    c.queues = g_ptr_array_new_with_free_func (gst_object_unref);
+    while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+      GstElement *element = g_value_get_object (&item);
+      GstElementFactory *factory = gst_element_get_factory (element);
+
+      if (factory != NULL && g_str_equal (GST_OBJECT_NAME (factory), "queue"))
+        g_ptr_array_add (c.queues, gst_object_ref (element));
+      g_value_reset (&item);
+    }
+    g_value_unset (&item);
+    gst_iterator_free (it);
+  }
+
   bus = gst_element_get_bus (c.pipeline);
   bus_id = gst_bus_add_watch (bus, on_bus, &c);
   tick_id = g_timeout_add (TICK_MS, on_tick, &c);
@@ -512,7 +545,10 @@ child_main (const Spec *spec)
     g_key_file_set_uint64 (c.report, group, "ring-peak-samples",
         s->ring_peak_samples);
   }
+  g_clear_pointer (&c.queues, g_ptr_array_unref);
   g_key_file_set_integer (c.report, "run", "files", c.n_files);
+  g_key_file_set_uint64 (c.report, "run", "queue-peak-bytes",
+      c.queue_peak_bytes);
   if (c.error != NULL)
     g_key_file_set_string (c.report, "run", "error", c.error);
   if (!g_key_file_save_to_file (c.report, report_path, &error)) {
@@ -652,6 +688,7 @@ typedef struct {
   GPtrArray *files;             /* FileStat */
   guint64 ring_peak_bytes;      /* summed over the sources */
   guint64 ring_peak_samples;
+  guint64 queue_peak_bytes;     /* ring branch queues, summed */
   guint64 tee_frames;
   guint n_windows;
   guint expected;
@@ -937,6 +974,8 @@ analyse_run (Run *run)
     return;
   }
   n_files = g_key_file_get_integer (report, "run", "files", NULL);
+  run->queue_peak_bytes = g_key_file_get_uint64 (report, "run",
+      "queue-peak-bytes", NULL);
   {
     double known = 0;
 
@@ -1293,7 +1332,7 @@ print_runs (const char *title, Run **runs, guint n)
 {
   Table *t = table_new ("run", "mode", "pre s", "CPU s", "% of a core",
       "source", "ring", "record", "main", "peak RSS MB", "ring peak MB",
-      "ring frames", "other load", NULL);
+      "ring frames", "queue peak MB", "other load", NULL);
 
   g_print ("%s\n\n", title);
   for (guint i = 0; i < n; i++) {
@@ -1314,6 +1353,8 @@ print_runs (const char *title, Run **runs, guint n)
         r->ring_peak_samples ? num (r->ring_peak_bytes / MIB, 1) : str ("-"),
         r->ring_peak_samples ? g_strdup_printf ("%" G_GUINT64_FORMAT,
             r->ring_peak_samples) : str ("-"),
+        r->floor_kind || g_str_equal (r->spec.mode, "none") ? str ("-") :
+        num (r->queue_peak_bytes / MIB, 1),
         num (r->other_cores, 2), NULL);
   }
   table_print (t);
@@ -1612,7 +1653,8 @@ print_scale_table (GPtrArray *nones, GPtrArray *encs)
 {
   Table *t = table_new ("N", "CPU s none", "CPU s encoded", "% of a core",
       "added CPU s / source", "ring s / source", "record s / source",
-      "RSS MB none", "RSS MB encoded", "added RSS MB / source", "files",
+      "RSS MB none", "RSS MB encoded", "added RSS MB / source",
+      "queue peak MB", "files",
       "expected", "written", "lost", "dropped", "unreported", "extra",
       "early", "max close ms", "other load", "keeps up", NULL);
 
@@ -1628,6 +1670,7 @@ print_scale_table (GPtrArray *nones, GPtrArray *encs)
         num (enc->role_cpu_s[ROLE_RECORD] / n, 3),
         num (none->rss_mb, 1), num (enc->rss_mb, 1),
         num (added (enc, none, FALSE) / n, 1),
+        num (enc->queue_peak_bytes / MIB, 1),
         g_strdup_printf ("%u", enc->files->len),
         g_strdup_printf ("%u", enc->expected),
         g_strdup_printf ("%u", enc->decoded),
@@ -1798,7 +1841,7 @@ scenario_c (double duration)
       "trigger\n\npre = 10 s, %.0f s.\n\n", duration);
   t = table_new ("run", "CPU s", "CPU / none", "% of a core", "source",
       "ring", "peak RSS MB", "added RSS MB", "ring MB", "ring frames",
-      "other load", NULL);
+      "queue peak MB", "other load", NULL);
   {
     Run *list[] = { none, raw, enc };
 
@@ -1811,6 +1854,7 @@ scenario_c (double duration)
           num (list[i]->rss_mb, 1), num (added (list[i], none, FALSE), 1),
           num (list[i]->ring_peak_bytes / MIB, 1),
           g_strdup_printf ("%" G_GUINT64_FORMAT, list[i]->ring_peak_samples),
+          num (list[i]->queue_peak_bytes / MIB, 1),
           num (list[i]->other_cores, 2), NULL);
   }
   table_print (t);
