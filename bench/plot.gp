@@ -14,15 +14,14 @@ set multiplot layout 1,2 title \
 set grid
 set key below
 set xlabel "sources (N)"
-set logscale x 2
-set xrange [0.8:10]
+set xrange [0:9]
 set xtics (1, 2, 4, 8)
-set yrange [0:*]
 
 stats datafile using 10 nooutput
 cores = STATS_max
 
 set ylabel "CPU, % of one core"
+set yrange [0:110*cores]
 plot datafile using 1:3 with linespoints lw 2 pt 7 lc 1 title "recorders (default threads)", \
      '' using 1:4 with linespoints lw 2 pt 7 dt 3 lc 1 title "recorders, threads=1", \
      '' using 1:2 with linespoints lw 2 pt 5 lc 2 title "no recorder", \
@@ -31,6 +30,7 @@ plot datafile using 1:3 with linespoints lw 2 pt 7 lc 1 title "recorders (defaul
      100*cores with lines dt 2 lc rgb "gray40" title sprintf("%d cores", cores)
 
 set ylabel "peak RSS, MB"
+set yrange [0:*]
 plot datafile using 1:6 with linespoints lw 2 pt 7 lc 1 title "recorders (default threads)", \
      '' using 1:7 with linespoints lw 2 pt 7 dt 3 lc 1 title "recorders, threads=1", \
      '' using 1:5 with linespoints lw 2 pt 5 lc 2 title "no recorder", \
