@@ -588,6 +588,37 @@ check_caps (HsRecorder *self, GstCaps *caps)
   return ok;
 }
 
+/* @caps without the structures that ask for a meta caps feature (such as
+ * timeoverlay's meta:GstVideoOverlayComposition): accepting one would let
+ * upstream attach the overlay as metadata instead of drawing it, for the
+ * ring and for every other branch of the tee. Any format and memory stays
+ * accepted. */
+static GstCaps *
+without_meta_features (GstCaps *caps)
+{
+  GstCaps *result = gst_caps_new_empty ();
+
+  for (guint i = 0; i < gst_caps_get_size (caps); i++) {
+    GstCapsFeatures *features = gst_caps_get_features (caps, i);
+    gboolean meta = FALSE;
+
+    for (guint j = 0; features != NULL && !gst_caps_features_is_any (features)
+        && j < gst_caps_features_get_size (features); j++)
+      meta |= g_str_has_prefix (gst_caps_features_get_nth (features, j),
+          "meta:");
+    if (!meta)
+      gst_caps_append_structure_full (result,
+          gst_structure_copy (gst_caps_get_structure (caps, i)),
+          features ? gst_caps_features_copy (features) : NULL);
+  }
+  if (gst_caps_is_empty (result)) {
+    /* Only meta variants offered: refusing them would fail negotiation. */
+    gst_caps_unref (result);
+    return gst_caps_ref (caps);
+  }
+  return result;
+}
+
 /* The ring branch must never narrow what the tee negotiates, or the user's
  * pipeline could fail because of it: it accepts anything, and drops what it
  * cannot convert. */
@@ -603,9 +634,11 @@ on_branch_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
     if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS) {
       GstCaps *filter;
+      g_autoptr(GstCaps) result = NULL;
 
       gst_query_parse_caps (query, &filter);
-      gst_query_set_caps_result (query, filter ? filter : GST_CAPS_ANY);
+      result = filter ? without_meta_features (filter) : gst_caps_new_any ();
+      gst_query_set_caps_result (query, result);
       return GST_PAD_PROBE_HANDLED;
     }
     if (GST_QUERY_TYPE (query) == GST_QUERY_ACCEPT_CAPS) {

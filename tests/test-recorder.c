@@ -557,6 +557,31 @@ test_not_video (Fixture *fx, gconstpointer data)
   g_assert_null (message);
 }
 
+/* An overlay in front of the tee must be drawn into the frames, not handed
+ * on as metadata the ring (and the user's other branches) would lose. */
+static void
+test_overlay_drawn (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GstElement) tee = NULL;
+  g_autoptr(GstPad) pad = NULL;
+  g_autoptr(GstCaps) caps = NULL;
+  GstCapsFeatures *features;
+
+  start (fx, "videotestsrc ! video/x-raw,width=160,height=120,framerate=30/1 "
+      "! timeoverlay ! tee name=t t. ! fakesink", 0.5, 0.5);
+  hs_recorder_trigger_at (fx->recorder, GST_SECOND);
+  hs_test_play (fx->pipeline);
+  hs_test_fixture_wait_idle (&fx->f, fx->recorder);
+
+  assert_recording (finished (fx, 0), 30, FRAME (15), FRAME (44));
+  tee = gst_bin_get_by_name (GST_BIN (fx->pipeline), "t");
+  pad = gst_element_get_static_pad (tee, "sink");
+  caps = gst_pad_get_current_caps (pad);
+  features = gst_caps_get_features (caps, 0);
+  g_assert_false (features != NULL && gst_caps_features_contains (features,
+          "meta:GstVideoOverlayComposition"));
+}
+
 static void
 test_stop (Fixture *fx, gconstpointer data)
 {
@@ -607,6 +632,7 @@ main (int argc, char **argv)
   add ("/recorder/source/eos", test_source_eos);
   add ("/recorder/source/stall", test_stall);
   add ("/recorder/source/not-video", test_not_video);
+  add ("/recorder/source/overlay-drawn", test_overlay_drawn);
   add ("/recorder/two-on-one-tee", test_two_recorders_one_tee);
   add ("/recorder/detach-while-playing", test_detach_while_playing);
   add ("/recorder/stop", test_stop);
