@@ -55,6 +55,7 @@ GST_DEBUG_CATEGORY_STATIC (hs_recorder_debug);
 #define TICK_MS 50
 #define MIN_STALL_TIMEOUT (GST_SECOND / 2)
 #define CLOSE_TIMEOUT (5 * GST_SECOND)
+#define QUEUE_FRAMES 8
 /* How long a source error waits for the frames still in the ring branch
  * (its queue holds at most a second) before the window closes without
  * them. */
@@ -565,6 +566,13 @@ check_caps (HsRecorder *self, GstCaps *caps)
   g_autoptr(GstPad) queue_src = gst_element_get_static_pad (self->queue, "src");
   g_autoptr(GstCaps) accepted = gst_pad_peer_query_caps (queue_src, NULL);
   gboolean ok = gst_caps_can_intersect (caps, accepted);
+  GstVideoInfo info;
+
+  /* The branch's queue absorbs a hiccup, not a second of 720p: it holds at
+   * most a second and at most QUEUE_FRAMES frames of these caps. */
+  if (ok && gst_video_info_from_caps (&info, caps) && info.size > 0)
+    g_object_set (self->queue, "max-size-bytes",
+        (guint) MIN ((guint64) info.size * QUEUE_FRAMES, G_MAXUINT), NULL);
 
   g_mutex_lock (&self->stream_lock);
   g_clear_pointer (&self->unsupported_caps, g_free);
