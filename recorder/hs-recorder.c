@@ -129,6 +129,7 @@ struct _HsRecorder
   char *unsupported_caps;
   gint64 last_arrival_us;
   guint64 n_dropped;
+  guint64 n_dropped_seen;       /* n_dropped when the last frame arrived */
   guint64 n_entered;            /* buffers into the branch */
   guint64 n_arrived;            /* buffers into the ring */
   GstBufferPool *last_pool;
@@ -148,7 +149,6 @@ struct _HsRecorder
   gboolean window_has_file;
   gboolean need_keyframe;       /* encoded mode: start not chosen yet */
   gint64 window_opened_us;
-  guint64 dropped_at_open;
   GstClockTime file_first;
   GList *closing;               /* FileJob */
   guint index;
@@ -444,12 +444,18 @@ static void
 add_sample (HsRecorder *self, GstAppSink *sink, GstSample *sample)
 {
   gboolean interested;
+  guint64 dropped_before;
 
   if (!self->live_known)
     learn_liveness (self, sink);
 
+  g_mutex_lock (&self->stream_lock);
+  dropped_before = self->n_dropped - self->n_dropped_seen;
+  self->n_dropped_seen = self->n_dropped;
+  g_mutex_unlock (&self->stream_lock);
+
   sample = maybe_copy (self, sample);
-  hs_ring_buffer_push (self->ring, sample);
+  hs_ring_buffer_push_counted (self->ring, sample, dropped_before);
   gst_sample_unref (sample);
 
   g_mutex_lock (&self->stream_lock);
@@ -893,17 +899,6 @@ emit_finished (HsRecorder *self, HsRecording *recording, guint64 bytes,
   complete_waiters (waiters, recording);
 }
 
-static guint64
-dropped_now (HsRecorder *self)
-{
-  guint64 n;
-
-  g_mutex_lock (&self->stream_lock);
-  n = self->n_dropped;
-  g_mutex_unlock (&self->stream_lock);
-  return n;
-}
-
 /* Files are reported in the order they were closed by the recorder, even
  * when a short file's encoder drains before a long one's. */
 static void
@@ -940,8 +935,6 @@ on_writer_done (HsWriter *writer, const GError *error, gpointer user_data)
         self->start : MAX (hs_recording_get_end_time (job->recording) + 1,
         hs_recording_get_start_time (job->recording) +
         hs_recording_get_duration (job->recording));
-    hs_recording_add_dropped (job->recording, dropped_now (self) -
-        self->dropped_at_open);
     self->closing = g_list_append (self->closing, job);
   }
 
@@ -997,8 +990,6 @@ close_file (HsRecorder *self, const GError *error)
   if (job == NULL)
     return;
   self->current = NULL;
-  hs_recording_add_dropped (job->recording, dropped_now (self) -
-      self->dropped_at_open);
   if (error != NULL)
     hs_recording_set_error (job->recording, error);
   self->closing = g_list_append (self->closing, job);
@@ -1065,7 +1056,6 @@ open_file (HsRecorder *self, const HsRingEntry *e, gint64 requested_start)
   self->file_first = e->time;
   if (self->max_duration > 0)
     request_keyframe (self, e->time + seconds_to_time (self->max_duration));
-  self->dropped_at_open = dropped_now (self);
   GST_INFO_OBJECT (self, "recording %s from %" GST_TIME_FORMAT " (window %"
       GST_TIME_FORMAT " - %" GST_TIME_FORMAT ")", location,
       GST_TIME_ARGS (e->time), GST_TIME_ARGS (self->start),
@@ -1178,6 +1168,10 @@ write_frame (HsRecorder *self, const HsRingEntry *e)
     self->window_has_file = TRUE;
   }
 
+  /* Frames the branch's queue dropped between two frames of this file are
+   * part of its span: reported, never silently missing. */
+  if (hs_recording_get_n_frames (self->current->recording) > 0)
+    hs_recording_add_dropped (self->current->recording, e->dropped_before);
   hs_recording_add_frame (self->current->recording, e->time, e->duration);
   hs_writer_push (self->current->writer, restamp (self, e));
 }

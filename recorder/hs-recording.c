@@ -244,8 +244,9 @@ hs_recording_class_init (HsRecordingClass *klass)
   /**
    * HsRecording:n-dropped:
    *
-   * Frames the ring branch's leaky queue had to drop while this file was
-   * written (live sources only; never silently missing).
+   * Frames the ring branch's leaky queue had to drop between this file's
+   * first and last frame (live sources only; never silently missing), also
+   * those dropped before the file was opened, while they were in the ring.
    *
    * Since: 0.1
    */

@@ -15,6 +15,7 @@ typedef struct {
   guint64       seq;
   gsize         size;
   gboolean      keyframe;
+  guint64       dropped_before; /* frames lost just before this one */
 } HsRingEntry;
 
 void     hs_ring_entry_clear      (HsRingEntry  *entry);
@@ -41,6 +42,12 @@ gboolean hs_ring_buffer_next      (HsRingBuffer *self,
 guint64  hs_ring_buffer_find_keyframe (HsRingBuffer *self,
                                        guint64       cursor,
                                        GstClockTime  time);
+
+/* hs_ring_buffer_push(), noting how many frames were lost upstream just
+ * before this one, so that a recording can report the drops it spans. */
+void     hs_ring_buffer_push_counted (HsRingBuffer *self,
+                                      GstSample    *sample,
+                                      guint64       dropped_before);
 
 /* The seq the next pushed frame will get. */
 guint64  hs_ring_buffer_get_next_seq (HsRingBuffer *self);

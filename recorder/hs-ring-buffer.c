@@ -412,6 +412,16 @@ hs_ring_buffer_new (GstClockTime window, guint64 max_bytes)
 void
 hs_ring_buffer_push (HsRingBuffer *self, GstSample *sample)
 {
+  g_return_if_fail (HS_IS_RING_BUFFER (self));
+  g_return_if_fail (GST_IS_SAMPLE (sample));
+
+  hs_ring_buffer_push_counted (self, sample, 0);
+}
+
+void
+hs_ring_buffer_push_counted (HsRingBuffer *self, GstSample *sample,
+                             guint64 dropped_before)
+{
   GstBuffer *buffer;
   const GstSegment *segment;
   GstClockTime time;
@@ -445,6 +455,7 @@ hs_ring_buffer_push (HsRingBuffer *self, GstSample *sample)
   e->duration = GST_BUFFER_DURATION (buffer);
   e->seq = self->next_seq++;
   e->size = gst_buffer_get_size (buffer);
+  e->dropped_before = dropped_before;
   e->keyframe = !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
   self->len++;
   self->n_bytes += e->size;

@@ -1196,6 +1196,28 @@ test_misuse (gconstpointer data)
     g_test_add_data_func_full (path, (gpointer) &cases[i], func, NULL);                 \
   }
 
+/* What the branch's queue dropped before a frame travels with that frame, so
+ * that a recording can report the drops inside its span. */
+static void
+test_dropped_before (void)
+{
+  g_autoptr(HsRingBuffer) ring = hs_ring_buffer_new (GST_CLOCK_TIME_NONE, 0);
+  guint64 cursor = 0;
+
+  for (guint k = 0; k < 3; k++) {
+    g_autoptr(GstSample) sample = make_sample (k * GST_SECOND, 16);
+
+    hs_ring_buffer_push_counted (ring, sample, k == 2 ? 5 : 0);
+  }
+  for (guint k = 0; k < 3; k++) {
+    g_auto(HsRingEntry) e = { 0 };
+
+    g_assert_true (hs_ring_buffer_next (ring, &cursor, GST_CLOCK_TIME_NONE,
+            &e));
+    g_assert_cmpuint (e.dropped_before, ==, k == 2 ? 5 : 0);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1250,6 +1272,8 @@ main (int argc, char **argv)
         NULL);
   }
   ADD_CASES ("/ring-buffer/misuse", misuse_cases, test_misuse);
+
+  g_test_add_func ("/ring-buffer/cursor/dropped-before", test_dropped_before);
 
   return g_test_run ();
 }
