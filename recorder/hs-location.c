@@ -83,7 +83,8 @@ substitute (const char *template_, const char *source, guint index, guint n,
       while (*q != '\0' && (strchr ("-_0^#:", *q) != NULL ||
               g_ascii_isdigit (*q)))
         q++;
-      if (*q == 'E' || *q == 'O')
+      /* GLib reads any run of E/O modifiers before the letter. */
+      while (*q == 'E' || *q == 'O')
         q++;
       if (!g_ascii_isalpha (*q)) {
         /* Shown up to the character that ends it, if that is printable. */
