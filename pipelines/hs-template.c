@@ -408,5 +408,10 @@ hs_template_expand (HsTemplate      *self,
         missing->str);
     return NULL;
   }
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  /* A value or default may bring blanks to either end; they mean nothing,
+   * unless a backslash keeps the last one. */
+  while (out->len > 0 && g_ascii_isspace (out->str[out->len - 1]) &&
+      !(out->len > 1 && out->str[out->len - 2] == '\\'))
+    g_string_truncate (out, out->len - 1);
+  return g_strchug (g_string_free (g_steal_pointer (&out), FALSE));
 }

@@ -127,6 +127,7 @@ struct _HsRecorder
   char *source_error;
   gint64 source_error_us;
   char *unsupported_caps;
+  gboolean refusing;            /* a buffer came under unsupported_caps */
   gint64 last_arrival_us;
   guint64 n_dropped;
   guint64 n_dropped_seen;       /* n_dropped when the last frame arrived */
@@ -582,6 +583,7 @@ check_caps (HsRecorder *self, GstCaps *caps)
 
   g_mutex_lock (&self->stream_lock);
   g_clear_pointer (&self->unsupported_caps, g_free);
+  self->refusing = FALSE;
   if (!ok) {
     const char *name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
     GstCapsFeatures *features = gst_caps_get_features (caps, 0);
@@ -681,15 +683,23 @@ on_branch_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
       g_mutex_unlock (&self->stream_lock);
     }
   } else if (self != NULL) {
+    gboolean first_refusal = FALSE;
+
     g_mutex_lock (&self->stream_lock);
-    if (self->unsupported_caps != NULL)
+    if (self->unsupported_caps != NULL) {
+      /* Caps that only pass by (an overlay trying caps with its meta before
+       * it settles on plain video) end nothing; data under them does. */
+      first_refusal = !self->refusing;
+      self->refusing = TRUE;
       ret = GST_PAD_PROBE_DROP;
-    else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
       self->n_entered += gst_buffer_list_length (
           GST_PAD_PROBE_INFO_BUFFER_LIST (info));
     else
       self->n_entered++;
     g_mutex_unlock (&self->stream_lock);
+    if (first_refusal)
+      wake (self);
   }
   g_mutex_unlock (&link->lock);
   return ret;
@@ -1283,7 +1293,8 @@ pump (HsRecorder *self)
   eos = self->eos;
   live = self->live;
   source_error = g_strdup (self->source_error);
-  unsupported = g_strdup (self->unsupported_caps);
+  if (self->refusing || self->eos)
+    unsupported = g_strdup (self->unsupported_caps);
   last_arrival_us = self->last_arrival_us;
   /* Frames that passed the tee before the source failed are still on
    * their way through the branch's queue: they belong in the file. */

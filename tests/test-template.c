@@ -209,6 +209,22 @@ test_blank_and_empty (void)
       HS_TEMPLATE_FLAGS_NONE, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (result, ==, "fakesink \\");
+  g_clear_pointer (&result, g_free);
+
+  /* Blanks a default or a value brings to either end are dropped; one kept
+   * by a backslash stays. */
+  hs_template_set (values, "sink", " fakesink\t");
+  result = hs_template_expand (values, "{src=  videotestsrc} ! {sink}", "t",
+      HS_TEMPLATE_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (result, ==, "videotestsrc ! fakesink");
+  g_clear_pointer (&result, g_free);
+
+  hs_template_set (values, "sink", "fakesink name=a\\ ");
+  result = hs_template_expand (values, "{sink}", "t",
+      HS_TEMPLATE_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (result, ==, "fakesink name=a\\ ");
 }
 
 static GPtrArray *
