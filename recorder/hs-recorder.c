@@ -635,6 +635,48 @@ without_meta_features (GstCaps *caps)
   return result;
 }
 
+/* @caps with, ahead of each structure whose formats include I420 or NV12,
+ * a copy narrowed to that format: a source free to choose (videotestsrc
+ * lists 16-bit RGB first) then picks a format the ring converts cheaply,
+ * not one that costs 8 bytes a pixel on every branch. The memory order
+ * upstream gave (NVMM before system memory) is kept: only the format within
+ * each structure is steered. Nothing is removed. */
+static GstCaps *
+with_ring_formats_first (GstCaps *caps)
+{
+  static const char *const preferred[] = { "I420", "NV12" };
+  GstCaps *result = gst_caps_new_empty ();
+
+  for (guint i = 0; i < gst_caps_get_size (caps); i++) {
+    GstStructure *s = gst_caps_get_structure (caps, i);
+    GstCapsFeatures *features = gst_caps_get_features (caps, i);
+
+    for (guint j = 0; j < G_N_ELEMENTS (preferred) &&
+        gst_structure_has_name (s, "video/x-raw"); j++) {
+      const GValue *formats = gst_structure_get_value (s, "format");
+      GValue one = G_VALUE_INIT;
+      GstStructure *narrowed;
+
+      if (formats == NULL || gst_value_is_fixed (formats))
+        continue;
+      g_value_init (&one, G_TYPE_STRING);
+      g_value_set_static_string (&one, preferred[j]);
+      if (gst_value_compare (formats, &one) == GST_VALUE_EQUAL ||
+          !gst_value_can_intersect (formats, &one)) {
+        g_value_unset (&one);
+        continue;
+      }
+      narrowed = gst_structure_copy (s);
+      gst_structure_take_value (narrowed, "format", &one);
+      result = gst_caps_merge_structure_full (result, narrowed,
+          features ? gst_caps_features_copy (features) : NULL);
+    }
+    result = gst_caps_merge_structure_full (result, gst_structure_copy (s),
+        features ? gst_caps_features_copy (features) : NULL);
+  }
+  return result;
+}
+
 /* The ring branch must never narrow what the tee negotiates, or the user's
  * pipeline could fail because of it: it accepts anything, and drops what it
  * cannot convert. */
@@ -653,7 +695,12 @@ on_branch_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
       g_autoptr(GstCaps) result = NULL;
 
       gst_query_parse_caps (query, &filter);
-      result = filter ? without_meta_features (filter) : gst_caps_new_any ();
+      if (filter != NULL) {
+        g_autoptr(GstCaps) plain = without_meta_features (filter);
+
+        result = with_ring_formats_first (plain);
+      } else
+        result = gst_caps_new_any ();
       gst_query_set_caps_result (query, result);
       return GST_PAD_PROBE_HANDLED;
     }

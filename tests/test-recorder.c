@@ -582,6 +582,43 @@ test_overlay_drawn (Fixture *fx, gconstpointer data)
           "meta:GstVideoOverlayComposition"));
 }
 
+static char *
+tee_format (Fixture *fx)
+{
+  g_autoptr(GstElement) tee = gst_bin_get_by_name (GST_BIN (fx->pipeline), "t");
+  g_autoptr(GstPad) pad = gst_element_get_static_pad (tee, "sink");
+  g_autoptr(GstCaps) caps = gst_pad_get_current_caps (pad);
+
+  g_assert_nonnull (caps);
+  return g_strdup (gst_structure_get_string (gst_caps_get_structure (caps, 0),
+          "format"));
+}
+
+/* A source free to choose its format is steered to one the ring converts
+ * cheaply (videotestsrc alone would pick 16-bit RGBA), and a format another
+ * branch asks for is never overruled. */
+static void
+test_format_choice (Fixture *fx, gconstpointer data)
+{
+  const char *branch = data;
+  g_autofree char *description = g_strdup_printf ("videotestsrc ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! tee name=t t. ! %s",
+      branch);
+  g_autofree char *format = NULL;
+
+  start (fx, description, 0.5, 0.5);
+  hs_recorder_trigger_at (fx->recorder, GST_SECOND);
+  hs_test_play (fx->pipeline);
+  hs_test_fixture_wait_idle (&fx->f, fx->recorder);
+
+  assert_recording (finished (fx, 0), 30, FRAME (15), FRAME (44));
+  format = tee_format (fx);
+  if (strstr (branch, "format=") != NULL)
+    g_assert_nonnull (strstr (branch, format));
+  else
+    g_assert_cmpstr (format, ==, "I420");
+}
+
 static void
 test_stop (Fixture *fx, gconstpointer data)
 {
@@ -633,6 +670,11 @@ main (int argc, char **argv)
   add ("/recorder/source/stall", test_stall);
   add ("/recorder/source/not-video", test_not_video);
   add ("/recorder/source/overlay-drawn", test_overlay_drawn);
+  g_test_add ("/recorder/source/format/free", Fixture, "fakesink", setup,
+      test_format_choice, teardown);
+  g_test_add ("/recorder/source/format/asked", Fixture,
+      "video/x-raw,format=RGBA ! fakesink", setup, test_format_choice,
+      teardown);
   add ("/recorder/two-on-one-tee", test_two_recorders_one_tee);
   add ("/recorder/detach-while-playing", test_detach_while_playing);
   add ("/recorder/stop", test_stop);
