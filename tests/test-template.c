@@ -213,7 +213,7 @@ test_blank_and_empty (void)
 
   /* Blanks a default or a value brings to either end are dropped; one kept
    * by a backslash stays. */
-  hs_template_set (values, "sink", " fakesink\t");
+  hs_template_set (values, "sink", "fakesink\t");
   result = hs_template_expand (values, "{src=  videotestsrc} ! {sink}", "t",
       HS_TEMPLATE_FLAGS_NONE, &error);
   g_assert_no_error (error);
