@@ -793,6 +793,13 @@ apply_demo_defaults (HsLaunch *app)
     app->stop_after = DEMO_STOP_AFTER;
     app->has_stop_after = TRUE;
   }
+}
+
+/* Said once the options are known to be good: a refused option is the only
+ * thing a wrong command line prints. */
+static void
+announce_demo (HsLaunch *app)
+{
   hs_launch_log (app, "No pipeline given: running the bundled '%s' pipeline "
       "and recording %s (triggers at %s s, stop at %g s). See --help.",
       DEMO_FILE, app->records[0], app->trigger_at ? app->trigger_at[0] :
@@ -851,6 +858,8 @@ run (HsLaunch *app, int argc, char **argv)
     hs_launch_report_error (app, error, HS_LAUNCH_EXIT_USAGE);
     return HS_LAUNCH_EXIT_USAGE;
   }
+  if (app->demo)
+    announce_demo (app);
 
   desc = load_description (app, values, (char **) words->pdata, words->len,
       &code);

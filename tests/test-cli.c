@@ -462,6 +462,9 @@ static const ErrorCase error_cases[] = {
     { "cannot name a placeholder", "Try" } },
   { "usage/mode", { "--mode", "fast", NONLIVE, NULL }, EXIT_USAGE,
     { "'fast'", "raw, encoded", "Try" } },
+  /* No description: the demo's banner must not come before the refusal. */
+  { "usage/demo-mode", { "--mode", "fast", NULL }, EXIT_USAGE,
+    { "'fast'", "raw, encoded", "Try" } },
   { "usage/encoder", { "--encoder", "h264", NONLIVE, NULL }, EXIT_USAGE,
     { "h264", "vp8", "Try" } },
   { "usage/converter", { "--converter", "magic", NONLIVE, NULL },
@@ -508,6 +511,9 @@ test_error (gconstpointer data)
       i++)
     if (strstr (err, c->stderr_has[i]) == NULL)
       g_error ("stderr lacks '%s':\n%s", c->stderr_has[i], err);
+  /* A wrong command line prints its error and nothing else. */
+  if (c->exit_code == EXIT_USAGE)
+    g_assert_null (strstr (err, "No pipeline given"));
 }
 
 /* A runtime error (a device that is not there) is exit 1 and a JSON error
