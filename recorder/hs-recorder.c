@@ -1121,6 +1121,42 @@ open_file (HsRecorder *self, const HsRingEntry *e, gint64 requested_start)
   return TRUE;
 }
 
+/* The time of the trigger a record_async() waiter came with. */
+static GQuark
+waiter_time_quark (void)
+{
+  return g_quark_from_static_string ("hs-waiter-trigger-time");
+}
+
+static GstClockTime
+waiter_time (GTask *task)
+{
+  GstClockTime *time = g_object_get_qdata (G_OBJECT (task),
+      waiter_time_quark ());
+
+  return time != NULL ? *time : 0;
+}
+
+/* The waiters of the triggers up to @trigger, the one being consumed: a
+ * waiter whose trigger comes later waits for its own window. */
+static GList *
+take_waiters_until (HsRecorder *self, GstClockTime trigger)
+{
+  GList *taken = NULL;
+  GList *l = self->pending_waiters;
+
+  while (l != NULL) {
+    GList *next = l->next;
+
+    if (waiter_time (l->data) <= trigger) {
+      self->pending_waiters = g_list_remove_link (self->pending_waiters, l);
+      taken = g_list_concat (taken, l);
+    }
+    l = next;
+  }
+  return taken;
+}
+
 static void
 start_window (HsRecorder *self, GstClockTime trigger)
 {
@@ -1137,7 +1173,7 @@ start_window (HsRecorder *self, GstClockTime trigger)
   request_keyframe (self, self->end);
   self->window_opened_us = g_get_monotonic_time ();
   self->window_waiters = g_list_concat (self->window_waiters,
-      g_steal_pointer (&self->pending_waiters));
+      take_waiters_until (self, trigger));
   GST_DEBUG_OBJECT (self, "trigger at %" GST_TIME_FORMAT ": window %"
       GST_TIME_FORMAT " - %" GST_TIME_FORMAT, GST_TIME_ARGS (trigger),
       GST_TIME_ARGS (self->start), GST_TIME_ARGS (self->end));
@@ -1389,10 +1425,10 @@ pump (HsRecorder *self)
       request_keyframe (self, self->end);
       if (self->current != NULL)
         self->current->waiters = g_list_concat (self->current->waiters,
-            g_steal_pointer (&self->pending_waiters));
+            take_waiters_until (self, trigger));
       else
         self->window_waiters = g_list_concat (self->window_waiters,
-            g_steal_pointer (&self->pending_waiters));
+            take_waiters_until (self, trigger));
       GST_DEBUG_OBJECT (self, "trigger at %" GST_TIME_FORMAT " extends the "
           "window to %" GST_TIME_FORMAT, GST_TIME_ARGS (trigger),
           GST_TIME_ARGS (self->end));
@@ -2287,6 +2323,8 @@ apply_trigger (gpointer user_data)
         g_task_set_task_data (t->task, cancel,
             (GDestroyNotify) g_source_unref);
       }
+      g_object_set_qdata_full (G_OBJECT (t->task), waiter_time_quark (),
+          g_memdup2 (&t->time, sizeof t->time), g_free);
       self->pending_waiters = g_list_append (self->pending_waiters, t->task);
     }
     GST_DEBUG_OBJECT (self, "trigger at %" GST_TIME_FORMAT,

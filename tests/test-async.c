@@ -219,6 +219,71 @@ test_record_extends_later (Fixture *fx, gconstpointer data)
   assert_file_of (r);
 }
 
+static gboolean
+trigger_then_record (gpointer user_data)
+{
+  Fixture *fx = user_data;
+  HsRingBuffer *ring = hs_recorder_get_ring_buffer (fx->recorder);
+  GstClockTime now = hs_recorder_get_running_time (fx->recorder);
+
+  /* Frames reach the ring 1.5 s after their time. From 2 s on they flow:
+   * the triggers at 2.0 s and 2.5 s wait for them. */
+  if (fx->f.started->len == 0 && !hs_recorder_get_busy (fx->recorder)) {
+    if (now < 2 * GST_SECOND)
+      return G_SOURCE_CONTINUE;
+    hs_recorder_trigger_at (fx->recorder, 2 * GST_SECOND);
+    hs_recorder_trigger_at (fx->recorder, 2500 * GST_MSECOND);
+    return G_SOURCE_CONTINUE;
+  }
+  if (now < 2900 * GST_MSECOND)
+    return G_SOURCE_CONTINUE;
+  /* The first window [1.8 s, 2.3 s) is still being written, the trigger
+   * at 2.5 s waits behind it, and this one (2.9 s or later) behind both. */
+  g_assert_cmpuint (hs_ring_buffer_get_newest (ring), <, 2300 * GST_MSECOND);
+  hs_recorder_record_async (fx->recorder, NULL, on_recorded, fx);
+  return G_SOURCE_REMOVE;
+}
+
+/* A waiter belongs to its own trigger's window, not to the window of an
+ * earlier trigger that waits behind an open one (a live source whose frames
+ * come late, such as RTSP behind its jitter buffer). */
+static void
+test_record_after_pending (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSource) poll = g_timeout_source_new (10);
+  g_autofree char *location = hs_test_fixture_path (&fx->f, "%{index}.webm");
+  HsRecording *r;
+
+  fx->pipeline = hs_test_pipeline_new ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! queue "
+      "max-size-buffers=0 max-size-bytes=0 max-size-time=0 "
+      "min-threshold-time=1500000000 ! tee name=t t. ! fakesink");
+  fx->recorder = g_initable_new (HS_TYPE_RECORDER, NULL, &error,
+      "pipeline", fx->pipeline, "source", "t", "pre", 0.2, "post", 0.3,
+      "location", location, NULL);
+  g_assert_no_error (error);
+  hs_test_fixture_watch (&fx->f, fx->recorder);
+
+  g_source_set_callback (poll, trigger_then_record, fx, NULL);
+  g_source_attach (poll, fx->f.context);
+  hs_test_play (fx->pipeline);
+  wait_results (fx, 1);
+  hs_test_fixture_wait_idle (&fx->f, fx->recorder);
+  g_source_destroy (poll);
+
+  g_assert_no_error (fx->errors[0]);
+  r = fx->results[0];
+  g_assert_cmpuint (fx->f.finished->len, ==, 3);
+  for (guint i = 0; i < 2; i++)
+    assert_file_of (fx->f.finished->pdata[i]);
+  /* Its own file, tiled after the one of the trigger at 2.5 s. */
+  g_assert_true (r == fx->f.finished->pdata[2]);
+  g_assert_cmpint (hs_recording_get_requested_start (r), ==,
+      2800 * GST_MSECOND);
+  assert_file_of (r);
+}
+
 /* Two waiters on one window, one of them cancelled: the other still gets the
  * file, and the file is whole. */
 static void
@@ -594,6 +659,7 @@ main (int argc, char **argv)
   add ("/async/record/new-file", test_record_new_file);
   add ("/async/record/extends", test_record_extends);
   add ("/async/record/extends-later", test_record_extends_later);
+  add ("/async/record/after-pending", test_record_after_pending);
   add ("/async/record/cancel", test_record_cancel);
   add ("/async/record/cancel-while-writing", test_record_cancel_while_writing);
   add ("/async/record/cancelled-before", test_record_cancelled_before);
