@@ -8,7 +8,6 @@
 
 #define MS (GST_MSECOND)
 #define FRAME(k) ((GstClockTime) gst_util_uint64_scale ((k), GST_SECOND, 30))
-#define FRAME_INDEX(t) ((guint) gst_util_uint64_scale_round ((t), 30, GST_SECOND))
 
 #define CAPS "video/x-raw,width=160,height=120,framerate=30/1"
 
@@ -163,7 +162,6 @@ assert_complete (HsRecording *r)
 {
   g_auto(HsTestFileInfo) info = { 0 };
   g_autoptr(GError) error = NULL;
-  guint first, last;
 
   g_assert_nonnull (hs_recording_get_location (r));
   hs_test_assert_file (hs_recording_get_location (r),
@@ -172,11 +170,20 @@ assert_complete (HsRecording *r)
   g_assert_true (hs_test_probe_file (hs_recording_get_location (r), &info,
           &error));
   g_assert_no_error (error);
-  first = FRAME_INDEX (info.first_pts);
-  last = FRAME_INDEX (info.last_pts);
-  /* No gap, unless the live source's queue had to drop (and said so). */
-  if (hs_recording_get_n_dropped (r) == 0)
-    g_assert_cmpuint (info.n_frames, ==, last - first + 1);
+  /* No gap, unless the live source's queue had to drop (and said so). A
+   * live source on a loaded machine may stamp a frame a little off the
+   * 30 fps grid: a gap is a step of a frame and a half or more. */
+  if (hs_recording_get_n_dropped (r) == 0) {
+    for (guint i = 1; i < info.pts->len; i++) {
+      GstClockTime a = g_array_index (info.pts, GstClockTime, i - 1);
+      GstClockTime b = g_array_index (info.pts, GstClockTime, i);
+
+      g_assert_cmpuint (b, >, a);
+      if (b - a >= FRAME (3) / 2)
+        g_error ("gap of %" GST_TIME_FORMAT " after frame %u at %"
+            GST_TIME_FORMAT, GST_TIME_ARGS (b - a), i - 1, GST_TIME_ARGS (a));
+    }
+  }
 }
 
 /* ------------------------------------------------------------------------ */
