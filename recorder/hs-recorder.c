@@ -677,6 +677,18 @@ with_ring_formats_first (GstCaps *caps)
   return result;
 }
 
+/* The caps the tee that feeds @pad (the branch's sink) carries now. */
+static GstCaps *
+tee_current_caps (GstPad *pad)
+{
+  g_autoptr(GstPad) peer = gst_pad_get_peer (pad);
+  g_autoptr(GstElement) tee = peer ? gst_pad_get_parent_element (peer) : NULL;
+  g_autoptr(GstPad) sink = tee ?
+      gst_element_get_static_pad (tee, "sink") : NULL;
+
+  return sink ? gst_pad_get_current_caps (sink) : NULL;
+}
+
 /* The ring branch must never narrow what the tee negotiates, or the user's
  * pipeline could fail because of it: it accepts anything, and drops what it
  * cannot convert. */
@@ -697,8 +709,17 @@ on_branch_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
       gst_query_parse_caps (query, &filter);
       if (filter != NULL) {
         g_autoptr(GstCaps) plain = without_meta_features (filter);
+        g_autoptr(GstCaps) current = tee_current_caps (pad);
 
-        result = with_ring_formats_first (plain);
+        /* Already flowing (attached to a playing pipeline, or a branch
+         * added): keep the format, or the source would switch under every
+         * branch. */
+        if (current != NULL && gst_caps_can_intersect (current, plain)) {
+          result = gst_caps_intersect_full (current, plain,
+              GST_CAPS_INTERSECT_FIRST);
+          result = gst_caps_merge (result, gst_caps_ref (plain));
+        } else
+          result = with_ring_formats_first (plain);
       } else
         result = gst_caps_new_any ();
       gst_query_set_caps_result (query, result);

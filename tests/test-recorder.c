@@ -619,6 +619,33 @@ test_format_choice (Fixture *fx, gconstpointer data)
     g_assert_cmpstr (format, ==, "I420");
 }
 
+/* A recorder attached to a playing pipeline leaves the format alone: a
+ * switch would go through every branch of the tee, mid-stream. */
+static void
+test_format_kept (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gpointer args[2];
+
+  fx->pipeline = hs_test_pipeline_new ("videotestsrc ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! tee name=t "
+      "t. ! fakesink sync=true");
+  hs_test_play (fx->pipeline);
+  args[0] = fx->pipeline;
+  args[1] = GINT_TO_POINTER (200);
+  hs_test_fixture_run_until (&fx->f, position_past, args);
+  before = tee_format (fx);
+
+  fx->recorder = make_recorder (fx, "t", 0.5, 0.5, "%{index}.webm");
+  hs_recorder_trigger_at (fx->recorder, 2 * GST_SECOND);
+  hs_test_fixture_wait_idle (&fx->f, fx->recorder);
+
+  assert_recording (finished (fx, 0), 30, FRAME (45), FRAME (74));
+  after = tee_format (fx);
+  g_assert_cmpstr (after, ==, before);
+}
+
 static void
 test_stop (Fixture *fx, gconstpointer data)
 {
@@ -672,6 +699,7 @@ main (int argc, char **argv)
   add ("/recorder/source/overlay-drawn", test_overlay_drawn);
   g_test_add ("/recorder/source/format/free", Fixture, "fakesink", setup,
       test_format_choice, teardown);
+  add ("/recorder/source/format/kept-when-attached", test_format_kept);
   g_test_add ("/recorder/source/format/asked", Fixture,
       "video/x-raw,format=RGBA ! fakesink", setup, test_format_choice,
       teardown);
