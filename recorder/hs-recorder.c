@@ -651,18 +651,18 @@ with_ring_formats_first (GstCaps *caps)
     GstStructure *s = gst_caps_get_structure (caps, i);
     GstCapsFeatures *features = gst_caps_get_features (caps, i);
 
-    for (guint j = 0; j < G_N_ELEMENTS (preferred) &&
+    const GValue *formats = gst_structure_get_value (s, "format");
+
+    /* A fixed format has nothing to steer. */
+    for (guint j = 0; j < G_N_ELEMENTS (preferred) && formats != NULL &&
+        !gst_value_is_fixed (formats) &&
         gst_structure_has_name (s, "video/x-raw"); j++) {
-      const GValue *formats = gst_structure_get_value (s, "format");
       GValue one = G_VALUE_INIT;
       GstStructure *narrowed;
 
-      if (formats == NULL || gst_value_is_fixed (formats))
-        continue;
       g_value_init (&one, G_TYPE_STRING);
       g_value_set_static_string (&one, preferred[j]);
-      if (gst_value_compare (formats, &one) == GST_VALUE_EQUAL ||
-          !gst_value_can_intersect (formats, &one)) {
+      if (!gst_value_can_intersect (formats, &one)) {
         g_value_unset (&one);
         continue;
       }

@@ -229,6 +229,38 @@ hs_test_fixture_teardown (HsTestFixture *fixture, gconstpointer data)
   g_clear_pointer (&fixture->tmpdir, g_free);
 }
 
+void
+hs_test_recorder_fixture_setup (HsTestRecorderFixture *fx, gconstpointer data)
+{
+  hs_test_fixture_setup (&fx->f, data);
+}
+
+void
+hs_test_recorder_fixture_teardown (HsTestRecorderFixture *fx,
+                                   gconstpointer data)
+{
+  if (fx->pipeline != NULL)
+    hs_test_stop (fx->pipeline);
+  g_clear_object (&fx->recorder);
+  gst_clear_object (&fx->pipeline);
+  hs_test_fixture_teardown (&fx->f, data);
+}
+
+HsRecorder *
+hs_test_make_recorder (HsTestRecorderFixture *fx, const char *tee, double pre,
+                       double post, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *location = hs_test_fixture_path (&fx->f, name);
+  HsRecorder *recorder = g_initable_new (HS_TYPE_RECORDER, NULL, &error,
+      "pipeline", fx->pipeline, "source", tee, "pre", pre, "post", post,
+      "location", location, NULL);
+
+  g_assert_no_error (error);
+  hs_test_fixture_watch (&fx->f, recorder);
+  return recorder;
+}
+
 static void
 on_started (gpointer recorder, HsRecording *recording, gpointer user_data)
 {

@@ -63,6 +63,33 @@ void     hs_test_fixture_wait_idle (HsTestFixture *fixture,
 char    *hs_test_fixture_path      (HsTestFixture *fixture,
                                     const char    *name);
 
+/* The fixture of a test with one pipeline and one recorder: teardown stops
+ * the pipeline and drops both. */
+typedef struct {
+  HsTestFixture f;
+  GstElement *pipeline;
+  HsRecorder *recorder;
+} HsTestRecorderFixture;
+
+void     hs_test_recorder_fixture_setup    (HsTestRecorderFixture *fx,
+                                            gconstpointer          data);
+void     hs_test_recorder_fixture_teardown (HsTestRecorderFixture *fx,
+                                            gconstpointer          data);
+
+/* g_test_add() of a test on an HsTestRecorderFixture. */
+#define hs_test_add_recorder_test(path, data, func) \
+  g_test_add ((path), HsTestRecorderFixture, (data), \
+      hs_test_recorder_fixture_setup, (func), \
+      hs_test_recorder_fixture_teardown)
+
+/* A recorder of @tee in @fx's pipeline, writing @name in the fixture's
+ * folder, its recordings watched by the fixture. */
+HsRecorder *hs_test_make_recorder  (HsTestRecorderFixture *fx,
+                                    const char            *tee,
+                                    double                 pre,
+                                    double                 post,
+                                    const char            *name);
+
 /* Builds a pipeline from a description (not yet playing: attach recorders
  * and set triggers first, so that a fast non-live source loses nothing). */
 GstElement *hs_test_pipeline_new   (const char    *description);

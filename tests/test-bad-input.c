@@ -22,27 +22,7 @@
   "fakesink videotestsrc ! video/x-raw,width=160,height=120 ! " \
   "tee name=cam1 ! fakesink"
 
-typedef struct {
-  HsTestFixture f;
-  GstElement *pipeline;
-  HsRecorder *recorder;
-} Fixture;
-
-static void
-setup (Fixture *fx, gconstpointer data)
-{
-  hs_test_fixture_setup (&fx->f, data);
-}
-
-static void
-teardown (Fixture *fx, gconstpointer data)
-{
-  if (fx->pipeline != NULL)
-    hs_test_stop (fx->pipeline);
-  g_clear_object (&fx->recorder);
-  gst_clear_object (&fx->pipeline);
-  hs_test_fixture_teardown (&fx->f, data);
-}
+typedef HsTestRecorderFixture Fixture;
 
 static void
 assert_mentions (const GError *error, const char *part)
@@ -258,21 +238,6 @@ test_missing_properties (Fixture *fx, gconstpointer data)
 /* ------------------------------------------------------------------------ */
 /* Refused when a recording starts                                          */
 
-static HsRecorder *
-make_recorder (Fixture *fx, const char *tee, double pre, double post,
-               const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *location = hs_test_fixture_path (&fx->f, name);
-  HsRecorder *recorder = g_initable_new (HS_TYPE_RECORDER, NULL, &error,
-      "pipeline", fx->pipeline, "source", tee, "pre", pre, "post", post,
-      "location", location, NULL);
-
-  g_assert_no_error (error);
-  hs_test_fixture_watch (&fx->f, recorder);
-  return recorder;
-}
-
 static HsRecording *
 finished (Fixture *fx, guint i)
 {
@@ -294,7 +259,7 @@ test_location_set_later (Fixture *fx, gconstpointer data)
   const GError *error;
 
   fx->pipeline = hs_test_pipeline_new (TESTSRC);
-  fx->recorder = make_recorder (fx, "t", 1, 1, "%{index}.webm");
+  fx->recorder = hs_test_make_recorder (fx, "t", 1, 1, "%{index}.webm");
   hs_recorder_set_location (fx->recorder, "bad-%{camera}.webm");
   hs_recorder_trigger_at (fx->recorder, 2 * GST_SECOND);
   hs_test_play (fx->pipeline);
@@ -325,7 +290,7 @@ test_location_too_long (Fixture *fx, gconstpointer data)
   const GError *error;
 
   fx->pipeline = hs_test_pipeline_new (TESTSRC);
-  fx->recorder = make_recorder (fx, "t", 1, 1, name);
+  fx->recorder = hs_test_make_recorder (fx, "t", 1, 1, name);
   hs_recorder_trigger_at (fx->recorder, 2 * GST_SECOND);
   hs_test_play (fx->pipeline);
   hs_test_fixture_wait_idle (&fx->f, fx->recorder);
@@ -347,7 +312,7 @@ test_tee_not_raw (Fixture *fx, gconstpointer data)
   fx->pipeline = hs_test_pipeline_new ("videotestsrc num-buffers=90 ! "
       "video/x-raw,width=160,height=120,framerate=30/1 ! jpegenc ! "
       "tee name=t t. ! fakesink");
-  fx->recorder = make_recorder (fx, "t", 1, 1, "%{index}.webm");
+  fx->recorder = hs_test_make_recorder (fx, "t", 1, 1, "%{index}.webm");
   hs_recorder_trigger_at (fx->recorder, GST_SECOND);
   hs_test_play (fx->pipeline);
   hs_test_fixture_wait_idle (&fx->f, fx->recorder);
@@ -368,7 +333,7 @@ static void
 test_window_programmer_errors (Fixture *fx, gconstpointer data)
 {
   fx->pipeline = hs_test_pipeline_new (TESTSRC);
-  fx->recorder = make_recorder (fx, "t", 2, 3, "%{index}.webm");
+  fx->recorder = hs_test_make_recorder (fx, "t", 2, 3, "%{index}.webm");
 
   g_test_expect_message ("Hindsight", G_LOG_LEVEL_CRITICAL, "*pre >= 0*");
   hs_recorder_set_pre (fx->recorder, -1);
@@ -420,7 +385,7 @@ test_window_absurd (Fixture *fx, gconstpointer data)
   fx->pipeline = hs_test_pipeline_new ("videotestsrc num-buffers=60 ! "
       "video/x-raw,width=160,height=120,framerate=30/1 ! tee name=t "
       "t. ! fakesink");
-  fx->recorder = make_recorder (fx, "t", 3600, 3600, "%{index}.webm");
+  fx->recorder = hs_test_make_recorder (fx, "t", 3600, 3600, "%{index}.webm");
   g_object_set (fx->recorder, "max-duration", 1e300, NULL);
   hs_recorder_trigger_at (fx->recorder, GST_SECOND);
   hs_test_play (fx->pipeline);
@@ -447,7 +412,7 @@ test_trigger_far_future (Fixture *fx, gconstpointer data)
   fx->pipeline = hs_test_pipeline_new ("videotestsrc num-buffers=60 ! "
       "video/x-raw,width=160,height=120,framerate=30/1 ! tee name=t "
       "t. ! fakesink");
-  fx->recorder = make_recorder (fx, "t", 1, 1, "%{index}.webm");
+  fx->recorder = hs_test_make_recorder (fx, "t", 1, 1, "%{index}.webm");
   hs_recorder_trigger_at (fx->recorder, time);
   hs_test_play (fx->pipeline);
   hs_test_fixture_wait_idle (&fx->f, fx->recorder);
@@ -506,7 +471,7 @@ test_pre_beyond_ring_bytes (Fixture *fx, gconstpointer data)
       "max-bytes=0 caps=video/x-raw,format=I420,width=160,height=120,"
       "framerate=30/1 ! tee name=t t. ! fakesink");
   src = gst_bin_get_by_name (GST_BIN (fx->pipeline), "src");
-  fx->recorder = make_recorder (fx, "t", 2, 0.5, "%{index}.webm");
+  fx->recorder = hs_test_make_recorder (fx, "t", 2, 0.5, "%{index}.webm");
   g_object_set (fx->recorder, "max-ring-bytes", (guint64) 10 * FRAME_BYTES,
       NULL);
   ring = hs_recorder_get_ring_buffer (fx->recorder);
@@ -541,7 +506,7 @@ test_pre_beyond_ring_bytes (Fixture *fx, gconstpointer data)
 static void
 add (const char *path, void (*func) (Fixture *, gconstpointer))
 {
-  g_test_add (path, Fixture, NULL, setup, func, teardown);
+  hs_test_add_recorder_test (path, NULL, func);
 }
 
 int
@@ -554,8 +519,7 @@ main (int argc, char **argv)
     g_autofree char *path = g_strdup_printf ("/bad-input/refused/%s",
         refused_cases[i].name);
 
-    g_test_add (path, Fixture, &refused_cases[i], setup, test_refused,
-        teardown);
+    hs_test_add_recorder_test (path, &refused_cases[i], test_refused);
   }
   add ("/bad-input/refused/tee/none-in-pipeline", test_no_tees);
   add ("/bad-input/refused/tee/in-a-bin", test_tee_in_bin);
@@ -570,8 +534,7 @@ main (int argc, char **argv)
     g_autofree char *path = g_strdup_printf (
         "/bad-input/window/trigger-far-future/%u", i);
 
-    g_test_add (path, Fixture, &far_future[i], setup, test_trigger_far_future,
-        teardown);
+    hs_test_add_recorder_test (path, &far_future[i], test_trigger_far_future);
   }
   add ("/bad-input/window/pre-beyond-ring-bytes", test_pre_beyond_ring_bytes);
 

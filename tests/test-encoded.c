@@ -13,11 +13,7 @@
   "videotestsrc ! video/x-raw,width=160,height=120,framerate=30/1 ! " \
   "tee name=t t. ! fakesink"
 
-typedef struct {
-  HsTestFixture f;
-  GstElement *pipeline;
-  HsRecorder *recorder;
-} Fixture;
+typedef HsTestRecorderFixture Fixture;
 
 static void
 setup (Fixture *fx, gconstpointer data)
@@ -34,15 +30,6 @@ setup (Fixture *fx, gconstpointer data)
       "location", location, NULL);
   g_assert_no_error (error);
   hs_test_fixture_watch (&fx->f, fx->recorder);
-}
-
-static void
-teardown (Fixture *fx, gconstpointer data)
-{
-  hs_test_stop (fx->pipeline);
-  g_clear_object (&fx->recorder);
-  gst_clear_object (&fx->pipeline);
-  hs_test_fixture_teardown (&fx->f, data);
 }
 
 static void
@@ -198,7 +185,8 @@ test_ring_holds_whole_gops (Fixture *fx, gconstpointer data)
 static void
 add (const char *path, void (*func) (Fixture *, gconstpointer))
 {
-  g_test_add (path, Fixture, NULL, setup, func, teardown);
+  g_test_add (path, Fixture, NULL, setup, func,
+      hs_test_recorder_fixture_teardown);
 }
 
 int

@@ -16,48 +16,13 @@
   "videotestsrc ! video/x-raw,width=160,height=120,framerate=30/1 ! " \
   "tee name=t t. ! fakesink"
 
-typedef struct {
-  HsTestFixture f;
-  GstElement *pipeline;
-  HsRecorder *recorder;
-} Fixture;
-
-static void
-setup (Fixture *fx, gconstpointer data)
-{
-  hs_test_fixture_setup (&fx->f, data);
-}
-
-static void
-teardown (Fixture *fx, gconstpointer data)
-{
-  if (fx->pipeline != NULL)
-    hs_test_stop (fx->pipeline);
-  g_clear_object (&fx->recorder);
-  gst_clear_object (&fx->pipeline);
-  hs_test_fixture_teardown (&fx->f, data);
-}
-
-static HsRecorder *
-make_recorder (Fixture *fx, const char *tee, double pre, double post,
-               const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *location = hs_test_fixture_path (&fx->f, name);
-  HsRecorder *recorder = g_initable_new (HS_TYPE_RECORDER, NULL, &error,
-      "pipeline", fx->pipeline, "source", tee, "pre", pre, "post", post,
-      "location", location, NULL);
-
-  g_assert_no_error (error);
-  hs_test_fixture_watch (&fx->f, recorder);
-  return recorder;
-}
+typedef HsTestRecorderFixture Fixture;
 
 static void
 start (Fixture *fx, const char *description, double pre, double post)
 {
   fx->pipeline = hs_test_pipeline_new (description);
-  fx->recorder = make_recorder (fx, "t", pre, post, "%{index}.webm");
+  fx->recorder = hs_test_make_recorder (fx, "t", pre, post, "%{index}.webm");
 }
 
 static HsRecording *
@@ -341,7 +306,7 @@ test_two_recorders_one_tee (Fixture *fx, gconstpointer data)
   HsRecording *a = NULL, *b = NULL;
 
   start (fx, TESTSRC, 2, 2);
-  other = make_recorder (fx, "t", 1, 1, "other-%{index}.webm");
+  other = hs_test_make_recorder (fx, "t", 1, 1, "other-%{index}.webm");
   hs_recorder_trigger_at (fx->recorder, 3 * GST_SECOND);
   hs_recorder_trigger_at (other, 3 * GST_SECOND);
   hs_test_play (fx->pipeline);
@@ -403,7 +368,7 @@ test_detach_while_playing (Fixture *fx, gconstpointer data)
   hs_test_fixture_run_until (&fx->f, position_past, args);
 
   /* Attached while playing, then detached while playing. */
-  fx->recorder = make_recorder (fx, "t", 1, 1, "%{index}.webm");
+  fx->recorder = hs_test_make_recorder (fx, "t", 1, 1, "%{index}.webm");
   g_assert_cmpuint (count_src_pads (tee), ==, 2);
   args[1] = GINT_TO_POINTER (500);
   hs_test_fixture_run_until (&fx->f, position_past, args);
@@ -494,7 +459,7 @@ test_never_overwrite (Fixture *fx, gconstpointer data)
 
   g_assert_true (g_file_set_contents (existing, "keep", 4, NULL));
   fx->pipeline = hs_test_pipeline_new (TESTSRC);
-  fx->recorder = make_recorder (fx, "t", 1, 1, "sub/../clip.webm");
+  fx->recorder = hs_test_make_recorder (fx, "t", 1, 1, "sub/../clip.webm");
   hs_recorder_trigger_at (fx->recorder, 2 * GST_SECOND);
   hs_recorder_trigger_at (fx->recorder, 5 * GST_SECOND);
   hs_test_play (fx->pipeline);
@@ -637,7 +602,7 @@ test_format_kept (Fixture *fx, gconstpointer data)
   hs_test_fixture_run_until (&fx->f, position_past, args);
   before = tee_format (fx);
 
-  fx->recorder = make_recorder (fx, "t", 0.5, 0.5, "%{index}.webm");
+  fx->recorder = hs_test_make_recorder (fx, "t", 0.5, 0.5, "%{index}.webm");
   hs_recorder_trigger_at (fx->recorder, 2 * GST_SECOND);
   hs_test_fixture_wait_idle (&fx->f, fx->recorder);
 
@@ -676,7 +641,7 @@ test_stop (Fixture *fx, gconstpointer data)
 static void
 add (const char *path, void (*func) (Fixture *, gconstpointer))
 {
-  g_test_add (path, Fixture, NULL, setup, func, teardown);
+  hs_test_add_recorder_test (path, NULL, func);
 }
 
 int
@@ -697,12 +662,11 @@ main (int argc, char **argv)
   add ("/recorder/source/stall", test_stall);
   add ("/recorder/source/not-video", test_not_video);
   add ("/recorder/source/overlay-drawn", test_overlay_drawn);
-  g_test_add ("/recorder/source/format/free", Fixture, "fakesink", setup,
-      test_format_choice, teardown);
+  hs_test_add_recorder_test ("/recorder/source/format/free", "fakesink",
+      test_format_choice);
   add ("/recorder/source/format/kept-when-attached", test_format_kept);
-  g_test_add ("/recorder/source/format/asked", Fixture,
-      "video/x-raw,format=RGBA ! fakesink", setup, test_format_choice,
-      teardown);
+  hs_test_add_recorder_test ("/recorder/source/format/asked",
+      "video/x-raw,format=RGBA ! fakesink", test_format_choice);
   add ("/recorder/two-on-one-tee", test_two_recorders_one_tee);
   add ("/recorder/detach-while-playing", test_detach_while_playing);
   add ("/recorder/stop", test_stop);

@@ -12,27 +12,7 @@
 
 #define CAPS "video/x-raw,width=160,height=120,framerate=30/1"
 
-typedef struct {
-  HsTestFixture f;
-  GstElement *pipeline;
-  HsRecorder *recorder;
-} Fixture;
-
-static void
-setup (Fixture *fx, gconstpointer data)
-{
-  hs_test_fixture_setup (&fx->f, data);
-}
-
-static void
-teardown (Fixture *fx, gconstpointer data)
-{
-  if (fx->pipeline != NULL)
-    hs_test_stop (fx->pipeline);
-  g_clear_object (&fx->recorder);
-  gst_clear_object (&fx->pipeline);
-  hs_test_fixture_teardown (&fx->f, data);
-}
+typedef HsTestRecorderFixture Fixture;
 
 static HsRecorder *
 try_recorder (Fixture *fx, const char *converter, const char *encoder,
@@ -231,13 +211,12 @@ main (int argc, char **argv)
   for (guint i = 0; i < G_N_ELEMENTS (missing_cases); i++) {
     g_autofree char *path = g_strdup_printf ("/variants-missing/error/%u", i);
 
-    g_test_add (path, Fixture, &missing_cases[i], setup, test_missing,
-        teardown);
+    hs_test_add_recorder_test (path, &missing_cases[i], test_missing);
   }
-  g_test_add ("/variants-missing/auto/system-memory", Fixture, NULL, setup,
-      test_auto_system, teardown);
-  g_test_add ("/variants-missing/auto/nvmm", Fixture, NULL, setup,
-      test_auto_nvmm, teardown);
+  hs_test_add_recorder_test ("/variants-missing/auto/system-memory", NULL,
+      test_auto_system);
+  hs_test_add_recorder_test ("/variants-missing/auto/nvmm", NULL,
+      test_auto_nvmm);
 
   return g_test_run ();
 }

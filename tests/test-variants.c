@@ -20,27 +20,7 @@
 #define CUDA_SRC "videotestsrc ! " CAPS " ! cudaupload ! " \
   "video/x-raw(memory:CUDAMemory) ! tee name=t t. ! fakesink"
 
-typedef struct {
-  HsTestFixture f;
-  GstElement *pipeline;
-  HsRecorder *recorder;
-} Fixture;
-
-static void
-setup (Fixture *fx, gconstpointer data)
-{
-  hs_test_fixture_setup (&fx->f, data);
-}
-
-static void
-teardown (Fixture *fx, gconstpointer data)
-{
-  if (fx->pipeline != NULL)
-    hs_test_stop (fx->pipeline);
-  g_clear_object (&fx->recorder);
-  gst_clear_object (&fx->pipeline);
-  hs_test_fixture_teardown (&fx->f, data);
-}
+typedef HsTestRecorderFixture Fixture;
 
 static HsRecorder *
 try_recorder (Fixture *fx, const char *converter, const char *encoder,
@@ -473,7 +453,7 @@ skip_without_stand_ins (void)
 static void
 add (const char *path, void (*func) (Fixture *, gconstpointer))
 {
-  g_test_add (path, Fixture, NULL, setup, func, teardown);
+  hs_test_add_recorder_test (path, NULL, func);
 }
 
 int
@@ -508,19 +488,19 @@ main (int argc, char **argv)
   add ("/variants/encoder/description/av1", test_encoder_description_av1);
   add ("/variants/encoder/description/nvidia",
       test_encoder_description_nvidia);
-  g_test_add ("/variants/encoder/encoded-mode/vp9", Fixture, encoded_vp9, setup,
-      test_encoded, teardown);
-  g_test_add ("/variants/encoder/encoded-mode/av1", Fixture, encoded_av1, setup,
-      test_encoded, teardown);
-  g_test_add ("/variants/encoder/encoded-mode/nvidia", Fixture, encoded_nvidia,
-      setup, test_encoded, teardown);
+  hs_test_add_recorder_test ("/variants/encoder/encoded-mode/vp9",
+      encoded_vp9, test_encoded);
+  hs_test_add_recorder_test ("/variants/encoder/encoded-mode/av1",
+      encoded_av1, test_encoded);
+  hs_test_add_recorder_test ("/variants/encoder/encoded-mode/nvidia",
+      encoded_nvidia, test_encoded);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++) {
     const BadCase *c = &bad_cases[i];
     g_autofree char *path = g_strdup_printf ("/variants/refused/%s/%u",
         c->converter ? "converter" : "encoder", i);
 
-    g_test_add (path, Fixture, c, setup, test_refused, teardown);
+    hs_test_add_recorder_test (path, c, test_refused);
   }
 
   return g_test_run ();
