@@ -352,6 +352,34 @@ hs_test_play (GstElement *pipeline)
 }
 
 void
+hs_test_push_frames (GstElement *appsrc, guint from, guint to, gboolean eos)
+{
+  for (guint k = from; k < to; k++) {
+    GstBuffer *buffer = gst_buffer_new_allocate (NULL, HS_TEST_FRAME_BYTES,
+        NULL);
+
+    gst_buffer_memset (buffer, 0, (k * 7) & 0xff, HS_TEST_FRAME_BYTES);
+    GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (k, GST_SECOND, 30);
+    GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale (k + 1, GST_SECOND,
+        30) - GST_BUFFER_PTS (buffer);
+    g_assert_cmpint (gst_app_src_push_buffer (GST_APP_SRC (appsrc), buffer),
+        ==, GST_FLOW_OK);
+  }
+  if (eos)
+    gst_app_src_end_of_stream (GST_APP_SRC (appsrc));
+}
+
+gboolean
+hs_test_ring_reached (gpointer data)
+{
+  gpointer *args = data;
+  GstClockTime newest = hs_ring_buffer_get_newest (args[0]);
+
+  return newest != GST_CLOCK_TIME_NONE &&
+      newest >= GPOINTER_TO_UINT (args[1]) * GST_MSECOND;
+}
+
+void
 hs_test_stop (GstElement *pipeline)
 {
   gst_element_set_state (pipeline, GST_STATE_NULL);

@@ -90,6 +90,21 @@ HsRecorder *hs_test_make_recorder  (HsTestRecorderFixture *fx,
                                     double                 post,
                                     const char            *name);
 
+/* Bytes of one 160x120 I420 frame, what hs_test_push_frames() pushes. */
+#define HS_TEST_FRAME_BYTES (160 * 120 * 3 / 2)
+
+/* Pushes frames @from .. @to - 1 of a 160x120 I420 30 fps stream (each its
+ * own shade of grey, stamped k / 30 s) into @appsrc, then EOS if @eos. */
+void     hs_test_push_frames       (GstElement    *appsrc,
+                                    guint          from,
+                                    guint          to,
+                                    gboolean       eos);
+
+/* For hs_test_fixture_run_until(): @data is { HsRingBuffer *,
+ * GUINT_TO_POINTER (ms) }; TRUE once the ring holds a frame at that running
+ * time or later. */
+gboolean hs_test_ring_reached      (gpointer       data);
+
 /* Builds a pipeline from a description (not yet playing: attach recorders
  * and set triggers first, so that a fast non-live source loses nothing). */
 GstElement *hs_test_pipeline_new   (const char    *description);

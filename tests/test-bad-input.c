@@ -13,9 +13,7 @@
 #include <math.h>
 #include <gst/app/app.h>
 
-#define MS (GST_MSECOND)
 #define FRAME(k) ((GstClockTime) gst_util_uint64_scale ((k), GST_SECOND, 30))
-#define FRAME_BYTES (160 * 120 * 3 / 2)
 
 #define TWO_TEES \
   "videotestsrc ! video/x-raw,width=160,height=120 ! tee name=cam0 ! " \
@@ -431,31 +429,6 @@ static const GstClockTime far_future[] = {
   G_MAXUINT64 - 1,
 };
 
-static gboolean
-ring_has (gpointer data)
-{
-  gpointer *args = data;
-
-  return hs_ring_buffer_get_newest (args[0]) != GST_CLOCK_TIME_NONE &&
-      hs_ring_buffer_get_newest (args[0]) >= GPOINTER_TO_UINT (args[1]) * MS;
-}
-
-static void
-push_frames (GstElement *src, guint from, guint to, gboolean eos)
-{
-  for (guint k = from; k < to; k++) {
-    GstBuffer *buffer = gst_buffer_new_allocate (NULL, FRAME_BYTES, NULL);
-
-    gst_buffer_memset (buffer, 0, (k * 7) & 0xff, FRAME_BYTES);
-    GST_BUFFER_PTS (buffer) = FRAME (k);
-    GST_BUFFER_DURATION (buffer) = FRAME (k + 1) - FRAME (k);
-    g_assert_cmpint (gst_app_src_push_buffer (GST_APP_SRC (src), buffer), ==,
-        GST_FLOW_OK);
-  }
-  if (eos)
-    gst_app_src_end_of_stream (GST_APP_SRC (src));
-}
-
 /* pre asks for 2 s, but max-ring-bytes holds 10 frames of this size: the
  * recording starts with the oldest frame held and reports how much is
  * missing, rather than pretending the window was shorter. */
@@ -472,21 +445,22 @@ test_pre_beyond_ring_bytes (Fixture *fx, gconstpointer data)
       "framerate=30/1 ! tee name=t t. ! fakesink");
   src = gst_bin_get_by_name (GST_BIN (fx->pipeline), "src");
   fx->recorder = hs_test_make_recorder (fx, "t", 2, 0.5, "%{index}.webm");
-  g_object_set (fx->recorder, "max-ring-bytes", (guint64) 10 * FRAME_BYTES,
-      NULL);
+  g_object_set (fx->recorder, "max-ring-bytes",
+      (guint64) 10 * HS_TEST_FRAME_BYTES, NULL);
   ring = hs_recorder_get_ring_buffer (fx->recorder);
 
   /* Frames up to 2.967 s pass while nothing is recorded. */
-  push_frames (src, 0, 90, FALSE);
+  hs_test_push_frames (src, 0, 90, FALSE);
   hs_test_play (fx->pipeline);
   args[0] = ring;
   args[1] = GUINT_TO_POINTER (2966);
-  hs_test_fixture_run_until (&fx->f, ring_has, args);
-  g_assert_cmpuint (hs_ring_buffer_get_n_bytes (ring), <=, 10 * FRAME_BYTES);
+  hs_test_fixture_run_until (&fx->f, hs_test_ring_reached, args);
+  g_assert_cmpuint (hs_ring_buffer_get_n_bytes (ring), <=,
+      10 * HS_TEST_FRAME_BYTES);
 
   /* The event at 3 s asks for [1 s, 3.5 s); the ring holds 2.667 s on. */
   hs_recorder_trigger_at (fx->recorder, 3 * GST_SECOND);
-  push_frames (src, 90, 120, TRUE);
+  hs_test_push_frames (src, 90, 120, TRUE);
   hs_test_fixture_wait_idle (&fx->f, fx->recorder);
 
   g_assert_cmpuint (fx->f.finished->len, ==, 1);

@@ -20,7 +20,6 @@
 
 #define MS (GST_MSECOND)
 #define FRAME(k) ((GstClockTime) gst_util_uint64_scale ((k), GST_SECOND, 30))
-#define FRAME_SIZE_160x120 (160 * 120 * 3 / 2)
 
 typedef struct {
   HsTestFixture f;
@@ -577,32 +576,6 @@ fault_is_stalled (gpointer data)
   return hs_test_fault_is_stalled (data);
 }
 
-static gboolean
-ring_reached (gpointer data)
-{
-  gpointer *args = data;
-
-  return hs_ring_buffer_get_newest (args[0]) != GST_CLOCK_TIME_NONE &&
-      hs_ring_buffer_get_newest (args[0]) >= GPOINTER_TO_UINT (args[1]) * MS;
-}
-
-static void
-push_frames (GstElement *src, guint from, guint to, gboolean eos)
-{
-  for (guint k = from; k < to; k++) {
-    GstBuffer *buffer = gst_buffer_new_allocate (NULL, FRAME_SIZE_160x120,
-        NULL);
-
-    gst_buffer_memset (buffer, 0, (k * 7) & 0xff, FRAME_SIZE_160x120);
-    GST_BUFFER_PTS (buffer) = FRAME (k);
-    GST_BUFFER_DURATION (buffer) = FRAME (k + 1) - FRAME (k);
-    g_assert_cmpint (gst_app_src_push_buffer (GST_APP_SRC (src), buffer), ==,
-        GST_FLOW_OK);
-  }
-  if (eos)
-    gst_app_src_end_of_stream (GST_APP_SRC (src));
-}
-
 static void
 test_stall_and_recover (Fixture *fx, gconstpointer data)
 {
@@ -623,7 +596,7 @@ test_stall_and_recover (Fixture *fx, gconstpointer data)
 
   /* Window [1.5 s, 3 s); the camera goes quiet at frame 60 (2 s). */
   hs_recorder_trigger_at (rec, 2500 * MS);
-  push_frames (src, 0, 120, FALSE);
+  hs_test_push_frames (src, 0, 120, FALSE);
   hs_test_play (fx->pipeline);
   hs_test_fixture_run_until (&fx->f, fault_is_stalled, fault);
   hs_test_fixture_wait_idle (&fx->f, rec);
@@ -641,9 +614,9 @@ test_stall_and_recover (Fixture *fx, gconstpointer data)
   hs_test_fault_release (HS_TEST_FAULT (fault));
   args[0] = hs_recorder_get_ring_buffer (rec);
   args[1] = GUINT_TO_POINTER (3900);
-  hs_test_fixture_run_until (&fx->f, ring_reached, args);
+  hs_test_fixture_run_until (&fx->f, hs_test_ring_reached, args);
   hs_recorder_trigger_at (rec, 3500 * MS);
-  push_frames (src, 120, 150, TRUE);
+  hs_test_push_frames (src, 120, 150, TRUE);
   hs_test_fixture_wait_idle (&fx->f, rec);
 
   g_assert_cmpuint (fx->f.finished->len, ==, 2);
