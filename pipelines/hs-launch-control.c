@@ -209,6 +209,9 @@ trigger (HsLaunch *app, HsRecorder *recorder, GstClockTime time,
 
   if (!GST_CLOCK_TIME_IS_VALID (time))
     time = hs_recorder_get_running_time (recorder);
+  /* No frame yet: the stream's start, as the recorder would take it. */
+  if (!GST_CLOCK_TIME_IS_VALID (time))
+    time = 0;
   hs_recorder_trigger_at (recorder, time);
 
   r->app = app;

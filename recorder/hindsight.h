@@ -11,6 +11,7 @@
 #include "hs-recording.h"
 #include "hs-recorder.h"
 #include "hs-multi-recorder.h"
+#include "hs-tee.h"
 #include "hs-pipeline.h"
 
 #undef __HINDSIGHT_H_INSIDE__

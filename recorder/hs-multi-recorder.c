@@ -4,7 +4,8 @@
 #include "hs-multi-recorder.h"
 
 #include "hs-error.h"
-#include "hs-recorder-private.h"
+#include "hs-settings-private.h"
+#include "hs-tee-private.h"
 
 /**
  * HsMultiRecorder:
@@ -12,10 +13,12 @@
  * One [class@Hindsight.Recorder] per tee, for pipelines with many sources.
  *
  * The tees are chosen by a pattern (`tee_%u` matches `tee_0`, `tee_12`;
- * shell globs such as `cam*` work too) or by a list of names. Settings made
- * on the multi-recorder apply to every recorder; the default location puts
- * the source name in every file name. The recording signals of all
- * recorders are re-emitted here.
+ * shell globs such as `cam*` work too) or by a list of names. The
+ * multi-recorder has every setting of [class@Hindsight.Recorder] (`pre`,
+ * `post`, `location`, `encoder`, `mode`, ...) as a property of the same
+ * name, which applies to every recorder; the default location puts the
+ * source name in every file name. The recording signals of all recorders
+ * are re-emitted here.
  *
  * ```c
  * g_autoptr(HsMultiRecorder) multi = hs_multi_recorder_new (pipeline, "tee_%u", &error);
@@ -36,15 +39,8 @@ struct _HsMultiRecorder
   GPtrArray *recorders;
   gboolean busy;
 
-  double pre;
-  double post;
-  double max_duration;
-  char *location;
-  char *encoder;
-  char *converter;
-  HsRecorderMode mode;
-  gboolean rebase_timestamps;
-  guint64 max_ring_bytes;
+  /* every recorder's settings, as the properties of the same names */
+  GValue settings[HS_N_SETTINGS];
 };
 
 static void hs_multi_recorder_initable_iface_init (GInitableIface *iface);
@@ -60,17 +56,9 @@ enum
   PROP_PIPELINE,
   PROP_PATTERN,
   PROP_SOURCES,
-  PROP_MODE,
-  PROP_CONVERTER,
-  PROP_PRE,
-  PROP_POST,
-  PROP_MAX_DURATION,
-  PROP_LOCATION,
-  PROP_ENCODER,
-  PROP_REBASE_TIMESTAMPS,
-  PROP_MAX_RING_BYTES,
   PROP_BUSY,
-  N_PROPS
+  PROP_FIRST_SETTING,
+  N_PROPS = PROP_FIRST_SETTING + HS_N_SETTINGS
 };
 
 static GParamSpec *properties[N_PROPS];
@@ -83,34 +71,6 @@ enum
 };
 
 static guint signals[N_SIGNALS];
-
-/* "tee_%u": the literal parts around %u, which stands for one or more
- * decimal digits. Anything else is a shell glob (or an exact name). */
-static gboolean
-pattern_matches (const char *pattern, const char *name)
-{
-  const char *u = strstr (pattern, "%u");
-
-  if (u != NULL) {
-    gsize prefix = u - pattern;
-    const char *suffix = u + 2;
-    gsize name_len = strlen (name), suffix_len = strlen (suffix);
-    const char *digits;
-    gsize n_digits;
-
-    if (name_len < prefix + suffix_len + 1 ||
-        strncmp (name, pattern, prefix) != 0 ||
-        strcmp (name + name_len - suffix_len, suffix) != 0)
-      return FALSE;
-    digits = name + prefix;
-    n_digits = name_len - prefix - suffix_len;
-    for (gsize i = 0; i < n_digits; i++)
-      if (!g_ascii_isdigit (digits[i]))
-        return FALSE;
-    return TRUE;
-  }
-  return g_pattern_match_simple (pattern, name);
-}
 
 static void
 update_busy (HsMultiRecorder *self)
@@ -145,31 +105,29 @@ on_recording_finished (HsRecorder *recorder, HsRecording *recording,
   g_signal_emit (user_data, signals[SIGNAL_RECORDING_FINISHED], 0, recording);
 }
 
-static void
-apply_settings (HsMultiRecorder *self, HsRecorder *recorder)
-{
-  g_object_set (recorder,
-      "pre", self->pre,
-      "post", self->post,
-      "max-duration", self->max_duration,
-      "location", self->location,
-      "encoder", self->encoder,
-      "rebase-timestamps", self->rebase_timestamps,
-      "max-ring-bytes", self->max_ring_bytes,
-      NULL);
-}
-
 static gboolean
 add_recorder (HsMultiRecorder *self, const char *source, GError **error)
 {
-  HsRecorder *recorder = g_initable_new (HS_TYPE_RECORDER, NULL, error,
-      "pipeline", self->pipeline, "source", source,
-      "location", self->location, "encoder", self->encoder,
-      "mode", self->mode, "converter", self->converter, NULL);
+  const char *names[HS_N_SETTINGS + 2] = { "pipeline", "source" };
+  GValue values[HS_N_SETTINGS + 2] = { G_VALUE_INIT, G_VALUE_INIT };
+  HsRecorder *recorder;
 
-  if (recorder == NULL)
+  g_value_init (&values[0], GST_TYPE_ELEMENT);
+  g_value_set_object (&values[0], self->pipeline);
+  g_value_init (&values[1], G_TYPE_STRING);
+  g_value_set_string (&values[1], source);
+  for (guint i = 0; i < HS_N_SETTINGS; i++) {
+    names[i + 2] = properties[PROP_FIRST_SETTING + i]->name;
+    values[i + 2] = self->settings[i];
+  }
+  recorder = HS_RECORDER (g_object_new_with_properties (HS_TYPE_RECORDER,
+          G_N_ELEMENTS (names), names, values));
+  g_value_unset (&values[0]);
+  g_value_unset (&values[1]);
+  if (!g_initable_init (G_INITABLE (recorder), NULL, error)) {
+    g_object_unref (recorder);
     return FALSE;
-  apply_settings (self, recorder);
+  }
   g_signal_connect_object (recorder, "notify::busy",
       G_CALLBACK (on_recorder_busy), self, 0);
   g_signal_connect_object (recorder, "recording-started",
@@ -186,6 +144,9 @@ hs_multi_recorder_initable_init (GInitable     *initable,
                                  GError       **error)
 {
   HsMultiRecorder *self = HS_MULTI_RECORDER (initable);
+  const char *const pattern[] = { self->pattern, NULL };
+  g_auto(GStrv) chosen = NULL;
+  g_autofree char *tees = NULL;
 
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -194,30 +155,27 @@ hs_multi_recorder_initable_init (GInitable     *initable,
         "The multi-recorder needs a pipeline (property 'pipeline')");
     return FALSE;
   }
-
-  if (self->sources != NULL) {
-    for (guint i = 0; self->sources[i] != NULL; i++)
-      if (!add_recorder (self, self->sources[i], error))
-        return FALSE;
-  } else if (self->pattern != NULL) {
-    g_auto(GStrv) tees = hs_recorder_list_tees (self->pipeline);
-
-    for (guint i = 0; tees[i] != NULL; i++)
-      if (pattern_matches (self->pattern, tees[i]) &&
-          !add_recorder (self, tees[i], error))
-        return FALSE;
-  }
-
-  if (self->recorders->len == 0) {
-    g_autofree char *tees = hs_recorder_describe_tees (self->pipeline);
-
-    g_set_error (error, HS_ERROR, HS_ERROR_NO_SUCH_TEE,
-        "No tee matches '%s' in pipeline '%s' (%s)",
-        self->pattern ? self->pattern : "", GST_OBJECT_NAME (self->pipeline),
-        tees);
+  if (self->sources == NULL && self->pattern == NULL) {
+    g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
+        "The multi-recorder needs a pattern or a list of sources");
     return FALSE;
   }
-  return TRUE;
+
+  /* A list is names, taken as they are; a pattern must match. */
+  chosen = self->sources != NULL ? g_strdupv (self->sources) :
+      hs_tee_choose (self->pipeline, pattern, error);
+  if (chosen == NULL)
+    return FALSE;
+  for (guint i = 0; chosen[i] != NULL; i++)
+    if (!add_recorder (self, chosen[i], error))
+      return FALSE;
+  if (self->recorders->len > 0)
+    return TRUE;
+  tees = hs_tee_describe (self->pipeline);
+  g_set_error (error, HS_ERROR, HS_ERROR_NO_SUCH_TEE,
+      "No tee to record in pipeline '%s' (%s)",
+      GST_OBJECT_NAME (self->pipeline), tees);
+  return FALSE;
 }
 
 static void
@@ -245,9 +203,8 @@ hs_multi_recorder_finalize (GObject *object)
   g_ptr_array_unref (self->recorders);
   g_free (self->pattern);
   g_strfreev (self->sources);
-  g_free (self->location);
-  g_free (self->encoder);
-  g_free (self->converter);
+  for (guint i = 0; i < HS_N_SETTINGS; i++)
+    g_value_unset (&self->settings[i]);
 
   G_OBJECT_CLASS (hs_multi_recorder_parent_class)->finalize (object);
 }
@@ -270,38 +227,14 @@ hs_multi_recorder_get_property (GObject    *object,
     case PROP_SOURCES:
       g_value_take_boxed (value, hs_multi_recorder_dup_sources (self));
       break;
-    case PROP_MODE:
-      g_value_set_enum (value, self->mode);
-      break;
-    case PROP_CONVERTER:
-      g_value_set_string (value, self->converter);
-      break;
-    case PROP_PRE:
-      g_value_set_double (value, self->pre);
-      break;
-    case PROP_POST:
-      g_value_set_double (value, self->post);
-      break;
-    case PROP_MAX_DURATION:
-      g_value_set_double (value, self->max_duration);
-      break;
-    case PROP_LOCATION:
-      g_value_set_string (value, self->location);
-      break;
-    case PROP_ENCODER:
-      g_value_set_string (value, self->encoder);
-      break;
-    case PROP_REBASE_TIMESTAMPS:
-      g_value_set_boolean (value, self->rebase_timestamps);
-      break;
-    case PROP_MAX_RING_BYTES:
-      g_value_set_uint64 (value, self->max_ring_bytes);
-      break;
     case PROP_BUSY:
       g_value_set_boolean (value, hs_multi_recorder_get_busy (self));
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (prop_id >= PROP_FIRST_SETTING && prop_id < N_PROPS)
+        g_value_copy (&self->settings[prop_id - PROP_FIRST_SETTING], value);
+      else
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
@@ -312,6 +245,7 @@ hs_multi_recorder_set_property (GObject      *object,
                                 GParamSpec   *pspec)
 {
   HsMultiRecorder *self = HS_MULTI_RECORDER (object);
+  GValue *setting;
 
   switch (prop_id) {
     case PROP_PIPELINE:
@@ -323,45 +257,19 @@ hs_multi_recorder_set_property (GObject      *object,
     case PROP_SOURCES:
       self->sources = g_value_dup_boxed (value);
       return;
-    case PROP_MODE:
-      self->mode = g_value_get_enum (value);
-      return;
-    case PROP_CONVERTER:
-      g_free (self->converter);
-      self->converter = g_value_dup_string (value);
-      if (self->converter == NULL)
-        self->converter = g_strdup ("auto");
-      return;
-    case PROP_PRE:
-      self->pre = g_value_get_double (value);
-      break;
-    case PROP_POST:
-      self->post = g_value_get_double (value);
-      break;
-    case PROP_MAX_DURATION:
-      self->max_duration = g_value_get_double (value);
-      break;
-    case PROP_LOCATION:
-      g_free (self->location);
-      self->location = g_value_dup_string (value);
-      if (self->location == NULL)
-        self->location = g_strdup (HS_RECORDER_DEFAULT_LOCATION);
-      break;
-    case PROP_ENCODER:
-      g_free (self->encoder);
-      self->encoder = g_value_dup_string (value);
-      break;
-    case PROP_REBASE_TIMESTAMPS:
-      self->rebase_timestamps = g_value_get_boolean (value);
-      break;
-    case PROP_MAX_RING_BYTES:
-      self->max_ring_bytes = g_value_get_uint64 (value);
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      return;
+      break;
   }
-  /* Every recorder follows the multi-recorder's settings. */
+  if (prop_id < PROP_FIRST_SETTING || prop_id >= N_PROPS) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
+  }
+  setting = &self->settings[prop_id - PROP_FIRST_SETTING];
+  if (g_param_values_cmp (pspec, setting, value) == 0)
+    return;
+  g_value_copy (value, setting);
+  /* Every recorder follows the multi-recorder's settings; construct-only
+   * ones are only ever set before there is any. */
   for (guint i = 0; i < self->recorders->len; i++)
     g_object_set_property (self->recorders->pdata[i], pspec->name, value);
   g_object_notify_by_pspec (object, pspec);
@@ -371,8 +279,6 @@ static void
 hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-      G_PARAM_EXPLICIT_NOTIFY;
   const GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
       G_PARAM_STATIC_STRINGS;
 
@@ -411,88 +317,6 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
   properties[PROP_SOURCES] = g_param_spec_boxed ("sources", NULL, NULL,
       G_TYPE_STRV, construct);
   /**
-   * HsMultiRecorder:mode:
-   *
-   * What every ring holds (see #HsRecorder:mode).
-   *
-   * Since: 0.1
-   */
-  properties[PROP_MODE] = g_param_spec_enum ("mode", NULL, NULL,
-      HS_TYPE_RECORDER_MODE, HS_RECORDER_MODE_RAW, construct);
-  /**
-   * HsMultiRecorder:converter:
-   *
-   * The ring-side converter of every recorder (see #HsRecorder:converter).
-   *
-   * Since: 0.1
-   */
-  properties[PROP_CONVERTER] = g_param_spec_string ("converter", NULL, NULL,
-      "auto", construct);
-  /**
-   * HsMultiRecorder:pre:
-   *
-   * Seconds recorded before the first trigger.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_PRE] = g_param_spec_double ("pre", NULL, NULL,
-      0, 3600, 5, rw);
-  /**
-   * HsMultiRecorder:post:
-   *
-   * Seconds recorded after the last trigger.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_POST] = g_param_spec_double ("post", NULL, NULL,
-      0, 3600, 5, rw);
-  /**
-   * HsMultiRecorder:max-duration:
-   *
-   * Longest file in seconds, 0 for none.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_MAX_DURATION] = g_param_spec_double ("max-duration", NULL,
-      NULL, 0, G_MAXDOUBLE, 0, rw);
-  /**
-   * HsMultiRecorder:location:
-   *
-   * Location template of every recorder; keep `%{source}` in it so that
-   * sources do not share names.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_LOCATION] = g_param_spec_string ("location", NULL, NULL,
-      HS_RECORDER_DEFAULT_LOCATION, rw);
-  /**
-   * HsMultiRecorder:encoder:
-   *
-   * Codec of the files.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_ENCODER] = g_param_spec_string ("encoder", NULL, NULL,
-      "vp8", rw);
-  /**
-   * HsMultiRecorder:rebase-timestamps:
-   *
-   * Whether each file starts at 0.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_REBASE_TIMESTAMPS] = g_param_spec_boolean (
-      "rebase-timestamps", NULL, NULL, FALSE, rw);
-  /**
-   * HsMultiRecorder:max-ring-bytes:
-   *
-   * Bytes each ring may hold, 0 for no bound.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_MAX_RING_BYTES] = g_param_spec_uint64 ("max-ring-bytes",
-      NULL, NULL, 0, G_MAXUINT64, 0, rw);
-  /**
    * HsMultiRecorder:busy:
    *
    * Whether any of the recorders is busy.
@@ -501,6 +325,9 @@ hs_multi_recorder_class_init (HsMultiRecorderClass *klass)
    */
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /* Every setting of HsRecorder, under the same name. */
+  hs_settings_make_pspecs (&properties[PROP_FIRST_SETTING]);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -537,11 +364,12 @@ static void
 hs_multi_recorder_init (HsMultiRecorder *self)
 {
   self->recorders = g_ptr_array_new_with_free_func (g_object_unref);
-  self->pre = 5;
-  self->post = 5;
-  self->location = g_strdup (HS_RECORDER_DEFAULT_LOCATION);
-  self->encoder = g_strdup ("vp8");
-  self->converter = g_strdup ("auto");
+  for (guint i = 0; i < HS_N_SETTINGS; i++) {
+    GParamSpec *pspec = properties[PROP_FIRST_SETTING + i];
+
+    g_value_init (&self->settings[i], pspec->value_type);
+    g_param_value_set_default (pspec, &self->settings[i]);
+  }
 }
 
 /**

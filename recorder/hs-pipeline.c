@@ -39,8 +39,6 @@
 GST_DEBUG_CATEGORY_STATIC (hs_pipeline_debug);
 #define GST_CAT_DEFAULT hs_pipeline_debug
 
-#define DRAIN_POLL_MS 20
-
 struct _HsPipeline
 {
   GObject parent_instance;
@@ -53,7 +51,7 @@ struct _HsPipeline
   GThread *thread;
   GSource *bus_source;
   GSource *force_source;
-  GSource *drain_source;
+  GPtrArray *draining;          /* HsRecorder watched while they close */
   GError *error;
   GMutex lock;                  /* stop_tasks and running */
   GList *stop_tasks;
@@ -94,13 +92,21 @@ set_error (HsPipeline *self, GError *error)
     g_error_free (error);
 }
 
+static void
+stop_draining (HsPipeline *self)
+{
+  for (guint i = 0; self->draining != NULL && i < self->draining->len; i++)
+    g_signal_handlers_disconnect_by_data (self->draining->pdata[i], self);
+  g_clear_pointer (&self->draining, g_ptr_array_unref);
+}
+
 static void complete_stop_tasks (HsPipeline *self);
 
 static void
 quit (HsPipeline *self)
 {
   clear_source (&self->force_source);
-  clear_source (&self->drain_source);
+  stop_draining (self);
   /* Stopped while the loop still turns, so that a stop_async() callback on
    * this same context runs before run() returns. */
   gst_element_set_state (self->pipeline, GST_STATE_NULL);
@@ -110,27 +116,32 @@ quit (HsPipeline *self)
 }
 
 static gboolean
-recorders_idle (HsPipeline *self)
-{
-  g_autoptr(GPtrArray) recorders = hs_recorder_list_for_pipeline (self->pipeline);
-
-  for (guint i = 0; i < recorders->len; i++)
-    if (hs_recorder_get_busy (recorders->pdata[i]))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-on_drain_poll (gpointer user_data)
+check_drained (gpointer user_data)
 {
   HsPipeline *self = user_data;
 
-  if (!recorders_idle (self))
-    return G_SOURCE_CONTINUE;
+  if (self->draining == NULL)
+    return G_SOURCE_REMOVE;
+  for (guint i = 0; i < self->draining->len; i++)
+    if (hs_recorder_get_busy (self->draining->pdata[i]))
+      return G_SOURCE_REMOVE;
   GST_DEBUG_OBJECT (self, "every file is closed");
-  g_clear_pointer (&self->drain_source, g_source_unref);
   quit (self);
   return G_SOURCE_REMOVE;
+}
+
+/* Notified on the recorder's context, in the middle of its work: look
+ * once it is done, on ours. */
+static void
+on_recorder_busy (GObject *recorder, GParamSpec *pspec, gpointer user_data)
+{
+  HsPipeline *self = user_data;
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_callback (idle, check_drained, g_object_ref (self),
+      g_object_unref);
+  g_source_attach (idle, self->context);
+  g_source_unref (idle);
 }
 
 /* The stream has ended (EOS or error): the recorders see it too and close
@@ -138,15 +149,13 @@ on_drain_poll (gpointer user_data)
 static void
 drain (HsPipeline *self)
 {
-  if (self->drain_source != NULL)
+  if (self->draining != NULL)
     return;
-  if (recorders_idle (self)) {
-    quit (self);
-    return;
-  }
-  self->drain_source = g_timeout_source_new (DRAIN_POLL_MS);
-  g_source_set_callback (self->drain_source, on_drain_poll, self, NULL);
-  g_source_attach (self->drain_source, self->context);
+  self->draining = hs_recorder_list_for_pipeline (self->pipeline);
+  for (guint i = 0; i < self->draining->len; i++)
+    g_signal_connect (self->draining->pdata[i], "notify::busy",
+        G_CALLBACK (on_recorder_busy), self);
+  check_drained (self);
 }
 
 static gboolean
@@ -313,7 +322,7 @@ end (HsPipeline *self)
   gst_element_set_state (self->pipeline, GST_STATE_NULL);
   clear_source (&self->bus_source);
   clear_source (&self->force_source);
-  clear_source (&self->drain_source);
+  stop_draining (self);
   g_clear_pointer (&self->loop, g_main_loop_unref);
   complete_stop_tasks (self);
 }

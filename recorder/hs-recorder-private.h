@@ -9,10 +9,4 @@ G_BEGIN_DECLS
  * can wait for their files on a graceful stop. */
 GPtrArray *hs_recorder_list_for_pipeline (GstElement *pipeline);
 
-/* The tees of @pipeline, comma-separated, for error messages. */
-char      *hs_recorder_describe_tees     (GstElement *pipeline);
-
-/* The names of the tees of @pipeline, in pipeline order. */
-GStrv      hs_recorder_list_tees         (GstElement *pipeline);
-
 G_END_DECLS

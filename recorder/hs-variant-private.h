@@ -13,6 +13,23 @@ typedef struct {
   guint  threads;
 } HsEncoderSettings;
 
+/* A converter variant: what it is called, which memory it takes, the
+ * elements it needs (each need lists alternatives, NULL-terminated) and how
+ * it is built. */
+typedef struct {
+  const char *name;
+  const char *feature;          /* caps feature `auto` hands to it */
+  const char *memory;           /* the caps it takes */
+  const char *needs[2][3];
+  GstElement *(*build) (GError **error);
+} HsConverterVariant;
+
+const HsConverterVariant *hs_variant_get_converters   (guint      *n_converters);
+const HsConverterVariant *hs_variant_find_converter   (const char *name);
+
+/* The first element @variant needs that is not installed, or NULL. */
+const char               *hs_variant_converter_missing (const HsConverterVariant *variant);
+
 /* The ring side: an element (usually a bin with one "sink" and one "src"
  * pad) that turns what the tee carries into system-memory raw video that
  * videoconvert takes. @converter is "auto", "cpu", "nvidia", "cuda" or a

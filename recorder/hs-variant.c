@@ -6,8 +6,9 @@
 #include <string.h>
 #include <gst/video/video.h>
 
-#include "hs-element-private.h"
+#include "hs-auto-converter-private.h"
 #include "hs-error.h"
+#include "hs-packages-private.h"
 
 /* Which variant was built, and why: GST_DEBUG=hindsight-variant:5 */
 GST_DEBUG_CATEGORY_STATIC (hs_variant_debug);
@@ -380,7 +381,7 @@ set_parse_error (const char *what, const char *description,
           GST_PARSE_ERROR_NO_SUCH_ELEMENT) && missing != NULL &&
       missing[0] != NULL) {
     const char *where = strstr (description, missing[0]);
-    const char *package = hs_element_package (missing[0]);
+    const char *package = hs_packages_for_element (missing[0]);
     g_autofree char *hint = package ?
         g_strdup_printf ("install %s", package) :
         g_strdup_printf ("check the name with gst-inspect-1.0 %s", missing[0]);
@@ -541,20 +542,10 @@ caps_names (GstCaps *caps)
 /* ------------------------------------------------------------------------ */
 /* Converters                                                               */
 
-typedef struct {
-  const char *name;
-  /* What `auto` hands to this variant: caps with this memory feature. */
-  const char *feature;
-  const char *memory;
-  /* The elements it needs; each need lists alternatives, NULL-terminated. */
-  const char *needs[2][3];
-  GstElement *(*build) (GError **error);
-} ConverterVariant;
-
 static GstElement *
 build_cpu (GError **error)
 {
-  return hs_element_make ("videoconvert", NULL, error);
+  return hs_packages_make_element ("videoconvert", NULL, error);
 }
 
 /* DeepStream's nvvideoconvert (or, on a Jetson without DeepStream, L4T's
@@ -573,11 +564,11 @@ build_nvidia (GError **error)
     g_set_error (error, HS_ERROR, HS_ERROR_MISSING_ELEMENT,
         "GStreamer element 'nvvideoconvert' (or on Jetson 'nvvidconv') is "
         "missing: install %s, or %s",
-        hs_element_package ("nvvideoconvert"),
-        hs_element_package ("nvvidconv"));
+        hs_packages_for_element ("nvvideoconvert"),
+        hs_packages_for_element ("nvvidconv"));
     return NULL;
   }
-  elements[0] = hs_element_make (factory, NULL, error);
+  elements[0] = hs_packages_make_element (factory, NULL, error);
   if (elements[0] == NULL)
     return NULL;
   elements[1] = make_capsfilter ("video/x-raw,format=I420");
@@ -591,13 +582,13 @@ build_cuda (GError **error)
 {
   GstElement *elements[5] = { NULL };
 
-  if (!hs_element_check ("cudadownload", error))
+  if (!hs_packages_check_element ("cudadownload", error))
     return NULL;
-  elements[0] = hs_element_make ("cudaconvert", NULL, error);
+  elements[0] = hs_packages_make_element ("cudaconvert", NULL, error);
   if (elements[0] == NULL)
     return NULL;
   elements[1] = make_capsfilter ("video/x-raw(memory:CUDAMemory),format=I420");
-  elements[2] = hs_element_make ("cudadownload", NULL, error);
+  elements[2] = hs_packages_make_element ("cudadownload", NULL, error);
   if (elements[2] == NULL) {
     drop_elements (elements);
     return NULL;
@@ -606,7 +597,7 @@ build_cuda (GError **error)
   return chain_bin ("hs-convert-cuda", elements, error);
 }
 
-static const ConverterVariant converters[] = {
+static const HsConverterVariant converters[] = {
   { "cpu", GST_CAPS_FEATURE_MEMORY_SYSTEM_MEMORY, "video/x-raw",
     { { "videoconvert" } }, build_cpu },
   { "nvidia", "memory:NVMM", "video/x-raw(memory:NVMM)",
@@ -615,8 +606,15 @@ static const ConverterVariant converters[] = {
     { { "cudadownload" }, { "cudaconvert" } }, build_cuda },
 };
 
-static const ConverterVariant *
-find_converter (const char *name)
+const HsConverterVariant *
+hs_variant_get_converters (guint *n_converters)
+{
+  *n_converters = G_N_ELEMENTS (converters);
+  return converters;
+}
+
+const HsConverterVariant *
+hs_variant_find_converter (const char *name)
 {
   for (guint i = 0; i < G_N_ELEMENTS (converters); i++)
     if (g_str_equal (converters[i].name, name))
@@ -624,206 +622,14 @@ find_converter (const char *name)
   return NULL;
 }
 
-/* The first element @variant needs that is not installed, or NULL. */
-static const char *
-converter_missing (const ConverterVariant *variant)
+const char *
+hs_variant_converter_missing (const HsConverterVariant *variant)
 {
   for (guint i = 0; i < G_N_ELEMENTS (variant->needs) &&
       variant->needs[i][0] != NULL; i++)
     if (first_existing (variant->needs[i]) == NULL)
       return variant->needs[i][0];
   return NULL;
-}
-
-/* -- auto ---------------------------------------------------------------- */
-
-/* The `auto` converter is built before the tee's caps are known. It says it
- * takes whatever the installed variants take, and builds the variant the
- * caps features ask for when caps arrive; a change of memory type later
- * (a decoder switching to hardware) swaps the variant. */
-#define HS_TYPE_AUTO_CONVERTER (hs_auto_converter_get_type ())
-G_DECLARE_FINAL_TYPE (HsAutoConverter, hs_auto_converter, HS, AUTO_CONVERTER,
-    GstBin)
-
-struct _HsAutoConverter
-{
-  GstBin parent_instance;
-
-  GstPad *sinkpad;
-  GstPad *srcpad;
-  GstCaps *accepted;            /* immutable after construction */
-
-  /* streaming thread only */
-  const ConverterVariant *variant;
-  GstElement *child;
-};
-
-G_DEFINE_FINAL_TYPE (HsAutoConverter, hs_auto_converter, GST_TYPE_BIN)
-
-static const ConverterVariant *
-variant_for_caps (GstCaps *caps)
-{
-  GstCapsFeatures *features = gst_caps_get_features (caps, 0);
-  const ConverterVariant *variant = find_converter ("cpu");
-  const char *missing;
-
-  for (guint i = 0; i < G_N_ELEMENTS (converters); i++)
-    if (features != NULL && gst_caps_features_contains (features,
-            converters[i].feature) && !g_str_equal (converters[i].name, "cpu"))
-      variant = &converters[i];
-  missing = converter_missing (variant);
-  if (missing != NULL) {
-    GST_WARNING ("the tee carries %" GST_PTR_FORMAT " but %s is missing "
-        "(install %s): falling back to cpu", caps, missing,
-        hs_element_package (missing));
-    variant = find_converter ("cpu");
-  }
-  return variant;
-}
-
-static gboolean
-use_variant (HsAutoConverter *self, const ConverterVariant *variant)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GstPad) sink = NULL;
-  g_autoptr(GstPad) src = NULL;
-  GstElement *child;
-
-  child = variant->build (&error);
-  if (child == NULL && !g_str_equal (variant->name, "cpu")) {
-    GST_WARNING_OBJECT (self, "cannot build converter %s (%s): falling back "
-        "to cpu", variant->name, error->message);
-    g_clear_error (&error);
-    variant = find_converter ("cpu");
-    child = variant->build (&error);
-  }
-  if (child == NULL) {
-    GST_ERROR_OBJECT (self, "cannot build a converter: %s", error->message);
-    return FALSE;
-  }
-
-  if (self->child != NULL) {
-    GST_INFO_OBJECT (self, "memory type changed: replacing %s",
-        self->variant->name);
-    gst_ghost_pad_set_target (GST_GHOST_PAD (self->sinkpad), NULL);
-    gst_ghost_pad_set_target (GST_GHOST_PAD (self->srcpad), NULL);
-    gst_element_set_locked_state (self->child, TRUE);
-    gst_element_set_state (self->child, GST_STATE_NULL);
-    gst_bin_remove (GST_BIN (self), self->child);
-    self->child = NULL;
-  }
-
-  gst_bin_add (GST_BIN (self), child);
-  sink = gst_element_get_static_pad (child, "sink");
-  src = gst_element_get_static_pad (child, "src");
-  gst_ghost_pad_set_target (GST_GHOST_PAD (self->sinkpad), sink);
-  gst_ghost_pad_set_target (GST_GHOST_PAD (self->srcpad), src);
-  gst_element_sync_state_with_parent (child);
-  self->child = child;
-  self->variant = variant;
-  GST_INFO_OBJECT (self, "using converter %s (%s)", variant->name,
-      GST_OBJECT_NAME (child));
-  return TRUE;
-}
-
-static GstPadProbeReturn
-on_auto_sink (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  HsAutoConverter *self = user_data;
-
-  if (info->type & GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM) {
-    GstQuery *query = GST_PAD_PROBE_INFO_QUERY (info);
-
-    if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS) {
-      GstCaps *filter;
-      g_autoptr(GstCaps) result = NULL;
-
-      gst_query_parse_caps (query, &filter);
-      result = filter ? gst_caps_intersect_full (filter, self->accepted,
-          GST_CAPS_INTERSECT_FIRST) : gst_caps_ref (self->accepted);
-      gst_query_set_caps_result (query, result);
-      return GST_PAD_PROBE_HANDLED;
-    }
-    if (GST_QUERY_TYPE (query) == GST_QUERY_ACCEPT_CAPS) {
-      GstCaps *caps;
-
-      gst_query_parse_accept_caps (query, &caps);
-      gst_query_set_accept_caps_result (query,
-          gst_caps_is_subset (caps, self->accepted));
-      return GST_PAD_PROBE_HANDLED;
-    }
-    return GST_PAD_PROBE_OK;
-  }
-
-  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
-    GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
-    GstCaps *caps;
-    const ConverterVariant *variant;
-
-    /* A stream that ends before any caps (caps the ring branch refused)
-     * still has to reach the sink, or the pipeline never posts EOS. */
-    if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->child == NULL)
-      use_variant (self, find_converter ("cpu"));
-    if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
-      return GST_PAD_PROBE_OK;
-    gst_event_parse_caps (event, &caps);
-    variant = variant_for_caps (caps);
-    GST_DEBUG_OBJECT (self, "caps %" GST_PTR_FORMAT ": converter %s", caps,
-        variant->name);
-    if (variant != self->variant && !use_variant (self, variant))
-      return GST_PAD_PROBE_DROP;
-  }
-  return GST_PAD_PROBE_OK;
-}
-
-static void
-hs_auto_converter_finalize (GObject *object)
-{
-  HsAutoConverter *self = HS_AUTO_CONVERTER (object);
-
-  gst_clear_caps (&self->accepted);
-  G_OBJECT_CLASS (hs_auto_converter_parent_class)->finalize (object);
-}
-
-static void
-hs_auto_converter_class_init (HsAutoConverterClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = hs_auto_converter_finalize;
-}
-
-static void
-hs_auto_converter_init (HsAutoConverter *self)
-{
-  self->sinkpad = gst_ghost_pad_new_no_target ("sink", GST_PAD_SINK);
-  self->srcpad = gst_ghost_pad_new_no_target ("src", GST_PAD_SRC);
-  gst_pad_add_probe (self->sinkpad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
-      GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, on_auto_sink, self, NULL);
-  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
-  gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
-  self->accepted = gst_caps_new_empty ();
-}
-
-static GstElement *
-make_auto_converter (void)
-{
-  HsAutoConverter *self = g_object_new (HS_TYPE_AUTO_CONVERTER,
-      "name", "hs-convert-auto", NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (converters); i++) {
-    const char *missing = converter_missing (&converters[i]);
-
-    if (missing == NULL) {
-      self->accepted = gst_caps_merge (self->accepted,
-          gst_caps_from_string (converters[i].memory));
-    } else {
-      GST_INFO ("auto converter: %s is missing (install %s): %s frames "
-          "will not be recorded, %s", missing, hs_element_package (missing),
-          converters[i].memory, g_str_equal (converters[i].name, "cpu") ?
-          "nor any other" : "the cpu converter takes the rest");
-    }
-  }
-  GST_DEBUG ("auto converter takes %" GST_PTR_FORMAT, self->accepted);
-  return GST_ELEMENT (self);
 }
 
 /* -- converter entry points ------------------------------------------- */
@@ -836,8 +642,8 @@ make_converter_description (const char *description, GError **error)
   g_autoptr(GstCaps) caps = NULL;
 
   if (is_plain_word (description) && !factory_exists (description)) {
-    if (hs_element_package (description) != NULL) {
-      hs_element_check (description, error);
+    if (hs_packages_for_element (description) != NULL) {
+      hs_packages_check_element (description, error);
       g_prefix_error (error, "Converter '%s': ", description);
     } else {
       g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
@@ -870,16 +676,16 @@ make_converter_description (const char *description, GError **error)
 GstElement *
 hs_variant_make_converter (const char *converter, GError **error)
 {
-  const ConverterVariant *variant;
+  const HsConverterVariant *variant;
   GstElement *element;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
   ensure_debug ();
 
   if (converter == NULL || g_str_equal (converter, "auto"))
-    return make_auto_converter ();
+    return hs_auto_converter_new ();
 
-  variant = find_converter (converter);
+  variant = hs_variant_find_converter (converter);
   if (variant == NULL)
     return make_converter_description (converter, error);
 
@@ -920,7 +726,7 @@ configure_vpx (GstElement *enc, GstCaps *caps,
 static GstElement *
 build_vp8 (GstCaps *caps, const HsEncoderSettings *settings, GError **error)
 {
-  GstElement *enc = hs_element_make ("vp8enc", NULL, error);
+  GstElement *enc = hs_packages_make_element ("vp8enc", NULL, error);
 
   if (enc == NULL)
     return NULL;
@@ -932,7 +738,7 @@ build_vp8 (GstCaps *caps, const HsEncoderSettings *settings, GError **error)
 static GstElement *
 build_vp9 (GstCaps *caps, const HsEncoderSettings *settings, GError **error)
 {
-  GstElement *enc = hs_element_make ("vp9enc", NULL, error);
+  GstElement *enc = hs_packages_make_element ("vp9enc", NULL, error);
 
   if (enc == NULL)
     return NULL;
@@ -951,10 +757,10 @@ build_av1 (GstCaps *caps, const HsEncoderSettings *settings, GError **error)
 {
   GstElement *elements[3] = { NULL };
 
-  elements[0] = hs_element_make ("av1enc", NULL, error);
+  elements[0] = hs_packages_make_element ("av1enc", NULL, error);
   if (elements[0] == NULL)
     return NULL;
-  elements[1] = hs_element_make ("av1parse", NULL, error);
+  elements[1] = hs_packages_make_element ("av1parse", NULL, error);
   if (elements[1] == NULL) {
     drop_elements (elements);
     return NULL;
@@ -997,22 +803,22 @@ build_nvidia_encoder (GstCaps *caps, const HsEncoderSettings *settings,
     g_set_error (error, HS_ERROR, HS_ERROR_MISSING_ELEMENT,
         "Encoder 'nvidia' needs GStreamer element 'nvv4l2vp8enc' or "
         "'nvv4l2vp9enc', which are missing: install %s",
-        hs_element_package ("nvv4l2vp8enc"));
+        hs_packages_for_element ("nvv4l2vp8enc"));
     return NULL;
   }
   if (upload == NULL) {
     g_set_error (error, HS_ERROR, HS_ERROR_MISSING_ELEMENT,
         "Encoder 'nvidia' needs GStreamer element 'nvvidconv' (or "
         "'nvvideoconvert') to move frames into NVMM memory, which is "
-        "missing: install %s", hs_element_package ("nvvidconv"));
+        "missing: install %s", hs_packages_for_element ("nvvidconv"));
     return NULL;
   }
 
-  elements[0] = hs_element_make (upload, NULL, error);
+  elements[0] = hs_packages_make_element (upload, NULL, error);
   if (elements[0] == NULL)
     return NULL;
   elements[1] = make_capsfilter ("video/x-raw(memory:NVMM),format=I420");
-  elements[2] = enc = hs_element_make (encoder, NULL, error);
+  elements[2] = enc = hs_packages_make_element (encoder, NULL, error);
   if (enc == NULL) {
     drop_elements (elements);
     return NULL;
@@ -1037,7 +843,7 @@ static const EncoderVariant encoders[] = {
 static GstCaps *
 webm_video_caps (GError **error)
 {
-  g_autoptr(GstElement) mux = hs_element_make ("webmmux", NULL, error);
+  g_autoptr(GstElement) mux = hs_packages_make_element ("webmmux", NULL, error);
   GstPadTemplate *templ;
 
   if (mux == NULL)
@@ -1057,8 +863,8 @@ make_encoder_description (const char *description, GError **error)
   GstElement *bin;
 
   if (is_plain_word (description) && !factory_exists (description)) {
-    if (hs_element_package (description) != NULL) {
-      hs_element_check (description, error);
+    if (hs_packages_for_element (description) != NULL) {
+      hs_packages_check_element (description, error);
       g_prefix_error (error, "Encoder '%s': ", description);
     } else {
       g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,

@@ -6,7 +6,7 @@
 #include <gst/app/app.h>
 #include <glib/gstdio.h>
 
-#include "hs-element-private.h"
+#include "hs-packages-private.h"
 #include "hs-error.h"
 #include "hs-variant-private.h"
 
@@ -113,15 +113,15 @@ hs_writer_new (const char *location, GstCaps *caps,
   ensure_debug ();
 
   pipeline = gst_object_ref_sink (gst_pipeline_new ("hs-record"));
-  src = hs_element_make ("appsrc", "src", error);
+  src = hs_packages_make_element ("appsrc", "src", error);
   if (src == NULL)
     return NULL;
   gst_bin_add (GST_BIN (pipeline), src);
-  mux = hs_element_make ("webmmux", "mux", error);
+  mux = hs_packages_make_element ("webmmux", "mux", error);
   if (mux == NULL)
     return NULL;
   gst_bin_add (GST_BIN (pipeline), mux);
-  sink = hs_element_make ("filesink", "sink", error);
+  sink = hs_packages_make_element ("filesink", "sink", error);
   if (sink == NULL)
     return NULL;
   gst_bin_add (GST_BIN (pipeline), sink);
@@ -129,7 +129,7 @@ hs_writer_new (const char *location, GstCaps *caps,
   if (options->remux) {
     linked = gst_element_link_many (src, mux, sink, NULL);
   } else {
-    convert = hs_element_make ("videoconvert", "convert", error);
+    convert = hs_packages_make_element ("videoconvert", "convert", error);
     if (convert == NULL)
       return NULL;
     gst_bin_add (GST_BIN (pipeline), convert);

@@ -229,7 +229,7 @@ trigger_then_record (gpointer user_data)
   /* Frames reach the ring 1.5 s after their time. From 2 s on they flow:
    * the triggers at 2.0 s and 2.5 s wait for them. */
   if (fx->f.started->len == 0 && !hs_recorder_get_busy (fx->recorder)) {
-    if (now < 2 * GST_SECOND)
+    if (!GST_CLOCK_TIME_IS_VALID (now) || now < 2 * GST_SECOND)
       return G_SOURCE_CONTINUE;
     hs_recorder_trigger_at (fx->recorder, 2 * GST_SECOND);
     hs_recorder_trigger_at (fx->recorder, 2500 * GST_MSECOND);

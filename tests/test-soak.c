@@ -268,9 +268,10 @@ static gboolean
 running_past (gpointer data)
 {
   Fixture *fx = data;
+  GstClockTime now = hs_recorder_get_running_time (fx->recorders[N_SOURCES -
+          1]);
 
-  return hs_recorder_get_running_time (fx->recorders[N_SOURCES - 1]) >=
-      GST_SECOND;
+  return GST_CLOCK_TIME_IS_VALID (now) && now >= GST_SECOND;
 }
 
 static void

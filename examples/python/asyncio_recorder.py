@@ -74,6 +74,12 @@ def describe(recording):
     )
 
 
+def reached(recorder, seconds):
+    """Whether the source's running time is known and at least seconds."""
+    now = recorder.get_running_time()
+    return now != Gst.CLOCK_TIME_NONE and now >= seconds * Gst.SECOND
+
+
 def is_cancelled(error):
     return error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
 
@@ -110,7 +116,7 @@ async def main_asyncio(video_storage):
         return future
 
     async def running_time(recorder, seconds):
-        while recorder.get_running_time() < seconds * Gst.SECOND:
+        while not reached(recorder, seconds):
             await asyncio.sleep(0.02)
 
     app, recorder = build(video_storage)
@@ -190,7 +196,7 @@ def main_glib(video_storage):
     def when(seconds, action):
         """Calls action() once the running time has reached seconds."""
         def poll():
-            if recorder.get_running_time() < seconds * Gst.SECOND:
+            if not reached(recorder, seconds):
                 return GLib.SOURCE_CONTINUE
             action()
             return GLib.SOURCE_REMOVE

@@ -6,17 +6,17 @@
 G_BEGIN_DECLS
 
 /* The Debian package (or SDK) that provides a GStreamer element, or NULL. */
-const char *hs_element_package (const char *factory);
+const char *hs_packages_for_element   (const char  *factory);
 
 /* Whether @factory is installed; if not, an HS_ERROR_MISSING_ELEMENT that
  * names the element and where to get it. */
-gboolean    hs_element_check   (const char *factory,
-                                GError    **error);
+gboolean    hs_packages_check_element (const char  *factory,
+                                       GError     **error);
 
 /* gst_element_factory_make() with an HS_ERROR_MISSING_ELEMENT that names the
  * element and where to get it. Returns a floating reference. */
-GstElement *hs_element_make    (const char *factory,
-                                const char *name,
-                                GError    **error);
+GstElement *hs_packages_make_element  (const char  *factory,
+                                       const char  *name,
+                                       GError     **error);
 
 G_END_DECLS

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "hs-element-private.h"
+#include "hs-packages-private.h"
 
 #include "hs-error.h"
 
-/* Where each element the recorder may build comes from, for error messages
- * a user can act on. Debian 12 package names unless said otherwise. */
+/* Which package provides each GStreamer element hindsight may build, so that
+ * a missing element is an error a user can act on. Debian 12 package names
+ * unless said otherwise. */
 static const struct {
   const char *factory;
   const char *package;
@@ -44,7 +45,7 @@ static const struct {
 };
 
 const char *
-hs_element_package (const char *factory)
+hs_packages_for_element (const char *factory)
 {
   for (guint i = 0; i < G_N_ELEMENTS (packages); i++)
     if (g_str_equal (packages[i].factory, factory))
@@ -55,7 +56,7 @@ hs_element_package (const char *factory)
 static void
 set_missing (const char *factory, GError **error)
 {
-  const char *package = hs_element_package (factory);
+  const char *package = hs_packages_for_element (factory);
 
   if (package != NULL)
     g_set_error (error, HS_ERROR, HS_ERROR_MISSING_ELEMENT,
@@ -67,7 +68,7 @@ set_missing (const char *factory, GError **error)
 }
 
 gboolean
-hs_element_check (const char *factory, GError **error)
+hs_packages_check_element (const char *factory, GError **error)
 {
   g_autoptr(GstElementFactory) found = NULL;
 
@@ -81,7 +82,7 @@ hs_element_check (const char *factory, GError **error)
 }
 
 GstElement *
-hs_element_make (const char *factory, const char *name, GError **error)
+hs_packages_make_element (const char *factory, const char *name, GError **error)
 {
   GstElement *element;
 

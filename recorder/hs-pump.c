@@ -1,0 +1,646 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "hs-pump-private.h"
+
+#include <glib/gstdio.h>
+
+#include "hs-error.h"
+#include "hs-file-job-private.h"
+#include "hs-recording-private.h"
+#include "hs-ring-buffer-private.h"
+
+GST_DEBUG_CATEGORY_STATIC (hs_pump_debug);
+#define GST_CAT_DEFAULT hs_pump_debug
+
+/* While a window is open or a trigger waits, the pump also runs this
+ * often, for stalls and for triggers the clock reaches without frames. */
+#define TICK_MS 50
+#define CLOSE_TIMEOUT (5 * GST_SECOND)
+
+struct _HsPump
+{
+  char *source;
+  GstElement *pipeline;
+  HsRingBuffer *ring;
+  HsRingBranch *branch;         /* set once; read from any thread */
+  GMainContext *context;
+  HsPumpCallbacks callbacks;
+  gpointer user_data;
+
+  HsPumpSettings settings;
+  char *encoder;                /* settings.writer.encoder points here */
+
+  HsTimeline *timeline;
+  guint64 cursor;               /* seq of the next frame to offer */
+  HsFileJob *current;           /* the open file */
+  GList *closing;               /* HsFileJob, in the order they were closed */
+  GList *pending_waiters;       /* GTask of triggers not started yet */
+  GList *window_waiters;        /* GTask waiting for the window's first file */
+  guint index;                  /* files started */
+  GSource *wakeup;
+  GSource *tick;
+  gboolean busy;
+  gboolean running;             /* inside hs_pump_run() */
+};
+
+static gboolean
+on_wakeup (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  g_source_set_ready_time (source, -1);
+  return callback (user_data);
+}
+
+static GSourceFuncs wakeup_funcs = {
+  .dispatch = on_wakeup,
+};
+
+static gboolean
+run_from_source (gpointer user_data)
+{
+  hs_pump_run (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+HsPump *
+hs_pump_new (const char *source, GstElement *pipeline, HsRingBuffer *ring,
+             GMainContext *context, const HsPumpCallbacks *callbacks,
+             gpointer user_data)
+{
+  static gsize debug_once;
+  HsPump *self = g_new0 (HsPump, 1);
+
+  if (g_once_init_enter (&debug_once)) {
+    GST_DEBUG_CATEGORY_INIT (hs_pump_debug, "hindsight-pump", 0,
+        "hindsight recorders' windows and files");
+    g_once_init_leave (&debug_once, 1);
+  }
+  self->source = g_strdup (source);
+  self->pipeline = gst_object_ref (pipeline);
+  self->ring = g_object_ref (ring);
+  self->context = g_main_context_ref (context);
+  self->callbacks = *callbacks;
+  self->user_data = user_data;
+  self->timeline = hs_timeline_new (&self->settings.timeline);
+
+  self->wakeup = g_source_new (&wakeup_funcs, sizeof (GSource));
+  g_source_set_callback (self->wakeup, run_from_source, self, NULL);
+  g_source_set_ready_time (self->wakeup, -1);
+  g_source_attach (self->wakeup, self->context);
+  return self;
+}
+
+static void
+destroy_source (GSource **source)
+{
+  if (*source != NULL) {
+    g_source_destroy (*source);
+    g_clear_pointer (source, g_source_unref);
+  }
+}
+
+void
+hs_pump_free (HsPump *self)
+{
+  destroy_source (&self->wakeup);
+  destroy_source (&self->tick);
+  g_clear_pointer (&self->branch, hs_ring_branch_unref);
+  g_clear_pointer (&self->timeline, hs_timeline_free);
+  g_object_unref (self->ring);
+  gst_object_unref (self->pipeline);
+  g_main_context_unref (self->context);
+  g_free (self->encoder);
+  g_free (self->source);
+  g_free (self);
+}
+
+GSource *
+hs_pump_get_wakeup (HsPump *self)
+{
+  return self->wakeup;
+}
+
+void
+hs_pump_set_branch (HsPump *self, HsRingBranch *branch)
+{
+  g_return_if_fail (self->branch == NULL);
+  self->branch = hs_ring_branch_ref (branch);
+}
+
+void
+hs_pump_set_settings (HsPump *self, const HsPumpSettings *settings)
+{
+  g_autofree char *old = g_steal_pointer (&self->encoder);
+
+  self->settings = *settings;
+  self->encoder = g_strdup (settings->writer.encoder);
+  self->settings.writer.encoder = self->encoder;
+  self->settings.writer.date = NULL;
+  hs_timeline_set_settings (self->timeline, &settings->timeline);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Time                                                                     */
+
+static GstClockTime
+clock_running_time (HsPump *self)
+{
+  g_autoptr(GstClock) clock = gst_element_get_clock (self->pipeline);
+  GstClockTime now, base;
+
+  if (clock == NULL || GST_STATE (self->pipeline) != GST_STATE_PLAYING)
+    return GST_CLOCK_TIME_NONE;
+  now = gst_clock_get_time (clock);
+  base = gst_element_get_base_time (self->pipeline);
+  return now > base ? now - base : 0;
+}
+
+static gboolean
+is_live (HsPump *self)
+{
+  return self->branch != NULL && hs_ring_branch_is_live (self->branch);
+}
+
+GstClockTime
+hs_pump_get_running_time (HsPump *self)
+{
+  GstClockTime t = is_live (self) ? clock_running_time (self) :
+      GST_CLOCK_TIME_NONE;
+
+  return t != GST_CLOCK_TIME_NONE ? t : hs_ring_buffer_get_newest (self->ring);
+}
+
+/* How far the source has got: the newest frame, or the clock for a live
+ * source whose frames stopped coming. */
+static GstClockTime
+reached_time (HsPump *self, gboolean live)
+{
+  GstClockTime newest = hs_ring_buffer_get_newest (self->ring);
+  GstClockTime clock = live ? clock_running_time (self) : GST_CLOCK_TIME_NONE;
+
+  if (newest == GST_CLOCK_TIME_NONE)
+    return clock;
+  if (clock == GST_CLOCK_TIME_NONE)
+    return newest;
+  return MAX (newest, clock);
+}
+
+/* Wall-clock time of a frame: the pipeline clock tells how long ago its
+ * running time was. A non-live source runs ahead of the clock; its frames
+ * are stamped with the time they were written. */
+static GDateTime *
+frame_date (HsPump *self, GstClockTime time)
+{
+  GstClockTime now = clock_running_time (self);
+  g_autoptr(GDateTime) wall = g_date_time_new_now_local ();
+
+  if (is_live (self) && now != GST_CLOCK_TIME_NONE && time <= now)
+    return g_date_time_add (wall, -(GTimeSpan) ((now - time) / GST_USECOND));
+  return g_steal_pointer (&wall);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Files                                                                    */
+
+static void
+report (HsPump *self, HsRecording *recording, guint64 bytes,
+        const GError *error, GList *waiters)
+{
+  hs_recording_finish (recording, bytes, error);
+  GST_INFO ("finished %s: %" G_GUINT64_FORMAT " frames from %" GST_TIME_FORMAT
+      "%s%s", hs_recording_get_location (recording),
+      hs_recording_get_n_frames (recording),
+      GST_TIME_ARGS (hs_recording_get_start_time (recording)),
+      error ? ", error: " : "", error ? error->message : "");
+  self->callbacks.finished (recording, self->user_data);
+  hs_waiters_complete (waiters, recording);
+}
+
+/* Files are reported in the order they were closed by the pump, even when a
+ * short file's encoder drains before a long one's. */
+static void
+report_closed_jobs (HsPump *self)
+{
+  while (self->closing != NULL &&
+      hs_file_job_is_closed (self->closing->data)) {
+    HsFileJob *job = self->closing->data;
+    g_autoptr(HsRecording) recording =
+        g_object_ref (hs_file_job_get_recording (job));
+    g_autoptr(GError) error = NULL;
+    GList *waiters = g_steal_pointer (hs_file_job_get_waiters (job));
+    guint64 bytes = hs_file_job_get_bytes (job);
+
+    if (hs_file_job_get_error (job) != NULL)
+      error = g_error_copy (hs_file_job_get_error (job));
+    self->closing = g_list_delete_link (self->closing, self->closing);
+    hs_file_job_free (job);
+    report (self, recording, bytes, error, waiters);
+  }
+}
+
+static void
+on_job_done (HsFileJob *job, gpointer user_data)
+{
+  HsPump *self = user_data;
+
+  if (self->current == job) {
+    /* The record pipeline failed while the window was still open: the
+     * window ends here; later frames wait for a new trigger, which may
+     * start right after the last frame this file was given (not at the
+     * window's planned end, which may lie far ahead). */
+    HsRecording *r = hs_file_job_get_recording (job);
+    HsTimelineInput lost = {
+      .type = HS_TIMELINE_FILE_LOST,
+      .time = hs_recording_get_n_frames (r) == 0 ? GST_CLOCK_TIME_NONE :
+          MAX (hs_recording_get_end_time (r) + 1,
+          hs_recording_get_start_time (r) + hs_recording_get_duration (r)),
+    };
+    HsTimelineAction ignored;
+
+    self->current = NULL;
+    self->closing = g_list_append (self->closing, job);
+    hs_timeline_step (self->timeline, &lost, &ignored);
+  }
+  report_closed_jobs (self);
+  hs_pump_run (self);
+}
+
+static gboolean
+open_file (HsPump *self, const HsRingEntry *e, gint64 requested_start)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HsRecording) recording = NULL;
+  g_autoptr(GDateTime) date = frame_date (self, e->time);
+  g_autofree char *location = NULL;
+  HsWriterOptions options = self->settings.writer;
+  HsFileJob *job = NULL;
+
+  recording = hs_recording_new (self->source, ++self->index, requested_start);
+  hs_recording_set_date (recording, date);
+  location = self->callbacks.location (recording, self->user_data, &error);
+  if (location != NULL) {
+    hs_recording_set_location (recording, location);
+    options.date = date;
+    job = hs_file_job_new (recording, location, gst_sample_get_caps (e->sample),
+        &options, self->context, on_job_done, self, &error);
+  }
+  if (job == NULL) {
+    GST_WARNING ("cannot record: %s", error->message);
+    if (location != NULL)
+      g_unlink (location);
+    report (self, recording, 0, error, g_steal_pointer (&self->window_waiters));
+    return FALSE;
+  }
+
+  *hs_file_job_get_waiters (job) = g_steal_pointer (&self->window_waiters);
+  self->current = job;
+  GST_INFO ("recording %s from %" GST_TIME_FORMAT, location,
+      GST_TIME_ARGS (e->time));
+  self->callbacks.started (recording, self->user_data);
+  return TRUE;
+}
+
+static void
+close_file (HsPump *self, const GError *error)
+{
+  HsFileJob *job = g_steal_pointer (&self->current);
+
+  if (job == NULL)
+    return;
+  self->closing = g_list_append (self->closing, job);
+  hs_file_job_finish (job, error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Carrying out the timeline's actions                                      */
+
+/* GPU memory the branch could not take: say which element would. */
+static const char *
+missing_converter_hint (const char *caps)
+{
+  if (strstr (caps, "memory:NVMM") != NULL)
+    return " (NVMM memory needs nvvideoconvert from the NVIDIA DeepStream "
+        "SDK, or nvvidconv from Jetson's nvidia-l4t-gstreamer)";
+  if (strstr (caps, "memory:CUDAMemory") != NULL)
+    return " (CUDA memory needs cudadownload and cudaconvert from "
+        "gstreamer1.0-plugins-bad's nvcodec plugin and an NVIDIA driver)";
+  return "";
+}
+
+/* What a window that ended for @reason reports. */
+static GError *
+end_error (HsPump *self, HsTimelineEnd reason,
+           const HsRingBranchStatus *status)
+{
+  switch (reason) {
+    case HS_TIMELINE_END_SOURCE_ERROR:
+      return g_error_new (HS_ERROR, HS_ERROR_SOURCE,
+          "The source failed before the window's end: %s",
+          status->source_error);
+    case HS_TIMELINE_END_STALLED:
+      return g_error_new (HS_ERROR, HS_ERROR_SOURCE,
+          "Source '%s' stalled: no frame for %.1f s before the window's end",
+          self->source, MAX (self->settings.timeline.post, GST_SECOND / 2) /
+          (double) GST_SECOND);
+    case HS_TIMELINE_END_NOT_NEGOTIATED:
+      return g_error_new (HS_ERROR, HS_ERROR_NOT_NEGOTIATED,
+          "Tee '%s' carries %s, not raw video%s", self->source,
+          status->refused_caps, missing_converter_hint (status->refused_caps));
+    case HS_TIMELINE_END_REACHED:
+    case HS_TIMELINE_END_EOS:
+    case HS_TIMELINE_END_STOPPED:
+      break;
+  }
+  return NULL;
+}
+
+static void
+finish_window (HsPump *self, const HsTimelineAction *action,
+               const HsRingBranchStatus *status)
+{
+  g_autoptr(GError) error = end_error (self, action->reason, status);
+  g_autoptr(HsRecording) recording = NULL;
+
+  if (action->trigger != GST_CLOCK_TIME_NONE)
+    self->window_waiters = g_list_concat (self->window_waiters,
+        hs_waiters_take_until (&self->pending_waiters, action->trigger));
+  if (self->current != NULL) {
+    close_file (self, error);
+    return;
+  }
+  /* Nothing was written: report the empty window rather than hide it. */
+  recording = hs_recording_new (self->source, 0, action->requested_start);
+  if (error == NULL)
+    error = g_error_new (HS_ERROR, HS_ERROR_NO_FRAMES,
+        "No frame of source '%s' arrived between %" GST_TIME_FORMAT " and %"
+        GST_TIME_FORMAT, self->source, GST_TIME_ARGS (action->start),
+        GST_TIME_ARGS (action->end));
+  report (self, recording, 0, error, g_steal_pointer (&self->window_waiters));
+}
+
+static void
+write_frame (HsPump *self, const HsTimelineAction *action,
+             const HsRingEntry *e)
+{
+  if (action->file != HS_TIMELINE_FILE_KEEP) {
+    if (action->file != HS_TIMELINE_FILE_OPEN) {
+      GST_INFO ("%s: continuing in a new file", action->file ==
+          HS_TIMELINE_FILE_NEW_CAPS ? "caps changed" : "max-duration reached");
+      close_file (self, NULL);
+    }
+    if (!open_file (self, e, action->requested_start)) {
+      /* The failure is reported; the rest of the window is given up. A
+       * new trigger may start from this frame on, not only after the
+       * window's planned end. */
+      HsTimelineInput lost = { .type = HS_TIMELINE_FILE_LOST, .time = e->time };
+      HsTimelineAction ignored;
+
+      hs_timeline_step (self->timeline, &lost, &ignored);
+      return;
+    }
+  }
+  hs_file_job_write (self->current, e, self->settings.rebase_timestamps,
+      self->settings.writer.remux);
+}
+
+/* Returns whether the frame @e (if any) was used up. */
+static gboolean
+carry_out (HsPump *self, const HsTimelineAction *action, const HsRingEntry *e,
+           const HsRingBranchStatus *status)
+{
+  gboolean used = FALSE;
+  GList **waiters;
+
+  switch (action->type) {
+    case HS_TIMELINE_START:
+      GST_DEBUG ("trigger at %" GST_TIME_FORMAT ": window %" GST_TIME_FORMAT
+          " - %" GST_TIME_FORMAT, GST_TIME_ARGS (action->trigger),
+          GST_TIME_ARGS (action->start), GST_TIME_ARGS (action->end));
+      self->window_waiters = g_list_concat (self->window_waiters,
+          hs_waiters_take_until (&self->pending_waiters, action->trigger));
+      break;
+    case HS_TIMELINE_EXTEND:
+      GST_DEBUG ("trigger at %" GST_TIME_FORMAT " extends the window to %"
+          GST_TIME_FORMAT, GST_TIME_ARGS (action->trigger),
+          GST_TIME_ARGS (action->end));
+      waiters = self->current != NULL ?
+          hs_file_job_get_waiters (self->current) : &self->window_waiters;
+      *waiters = g_list_concat (*waiters,
+          hs_waiters_take_until (&self->pending_waiters, action->trigger));
+      break;
+    case HS_TIMELINE_SKIP:
+      used = TRUE;
+      break;
+    case HS_TIMELINE_WRITE:
+      write_frame (self, action, e);
+      used = TRUE;
+      break;
+    case HS_TIMELINE_FINISH:
+      finish_window (self, action, status);
+      break;
+    case HS_TIMELINE_WAIT:
+      break;
+  }
+  if (action->keyframe_at != GST_CLOCK_TIME_NONE && self->branch != NULL)
+    hs_ring_branch_request_keyframe (self->branch, action->keyframe_at);
+  return used;
+}
+
+/* The next frame the open window may take: in order from the cursor, or,
+ * while it looks for the keyframe it starts at, that keyframe. */
+static gboolean
+next_frame (HsPump *self, HsRingEntry *e)
+{
+  guint64 seq;
+
+  switch (hs_timeline_get_state (self->timeline)) {
+    case HS_TIMELINE_IDLE:
+      return FALSE;
+    case HS_TIMELINE_SEEKING:
+      seq = hs_ring_buffer_find_keyframe (self->ring, self->cursor,
+          hs_timeline_get_start (self->timeline));
+      if (seq == G_MAXUINT64)
+        return FALSE;
+      self->cursor = seq;
+      break;
+    case HS_TIMELINE_OPENING:
+    case HS_TIMELINE_WRITING:
+      break;
+  }
+  return hs_ring_buffer_next (self->ring, &self->cursor, GST_CLOCK_TIME_NONE,
+      e);
+}
+
+static void
+update_interest (HsPump *self)
+{
+  GstClockTime from = 0;
+  gboolean hold = hs_timeline_get_hold (self->timeline, &from);
+  gboolean busy;
+
+  hs_ring_buffer_set_hold (self->ring, hold ? self->cursor : G_MAXUINT64,
+      from);
+  if (self->branch != NULL)
+    hs_ring_branch_set_interested (self->branch, hold);
+
+  if (hold && self->tick == NULL) {
+    self->tick = g_timeout_source_new (TICK_MS);
+    g_source_set_callback (self->tick, run_from_source, self, NULL);
+    g_source_attach (self->tick, self->context);
+  } else if (!hold) {
+    destroy_source (&self->tick);
+  }
+
+  busy = hs_timeline_get_state (self->timeline) != HS_TIMELINE_IDLE ||
+      hs_timeline_has_pending (self->timeline) || self->closing != NULL;
+  if (busy != self->busy) {
+    self->busy = busy;
+    GST_DEBUG ("%s busy: %d", self->source, busy);
+    self->callbacks.busy_changed (self->user_data);
+  }
+}
+
+static void
+read_source (HsPump *self, const HsRingBranchStatus *status,
+             HsTimelineSource *source)
+{
+  *source = (HsTimelineSource) {
+    .now_us = g_get_monotonic_time (),
+    .last_arrival_us = status->last_arrival_us,
+    .reached = reached_time (self, status->live),
+    .eos = status->eos,
+    .failed = status->source_error != NULL,
+    .drained = status->drained,
+    .refused = status->refused_caps != NULL,
+  };
+}
+
+void
+hs_pump_run (HsPump *self)
+{
+  HsRingBranchStatus status = { 0 };
+  HsTimelineSource source;
+
+  /* A callback below may lead back here (a writer that fails at once);
+   * running inside a run would write frames out of order. */
+  if (self->running) {
+    g_source_set_ready_time (self->wakeup, 0);
+    return;
+  }
+  self->running = TRUE;
+  if (self->branch != NULL)
+    hs_ring_branch_get_status (self->branch, &status);
+  read_source (self, &status, &source);
+
+  for (;;) {
+    g_auto(HsRingEntry) e = { 0 };
+    HsTimelineInput input = { .type = HS_TIMELINE_POLL, .source = source };
+    HsTimelineAction action;
+
+    if (next_frame (self, &e)) {
+      input.type = HS_TIMELINE_FRAME;
+      input.frame.time = e.time;
+      input.frame.keyframe = e.keyframe;
+      input.frame.new_caps = self->current != NULL &&
+          !hs_file_job_takes_caps (self->current,
+          gst_sample_get_caps (e.sample));
+    }
+    hs_timeline_step (self->timeline, &input, &action);
+    if (!carry_out (self, &action, e.sample ? &e : NULL, &status) &&
+        e.sample != NULL)
+      self->cursor = e.seq;     /* offered again next time */
+    if (action.type == HS_TIMELINE_WAIT)
+      break;
+  }
+
+  update_interest (self);
+  hs_ring_branch_status_clear (&status);
+  self->running = FALSE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Triggers, stops, waiters                                                 */
+
+void
+hs_pump_trigger (HsPump *self, GstClockTime time, GTask *task)
+{
+  HsTimelineInput input = { .type = HS_TIMELINE_TRIGGER, .time = time };
+  HsTimelineAction ignored;
+
+  /* No frame yet and no clock: the stream's start. */
+  if (input.time == GST_CLOCK_TIME_NONE)
+    input.time = hs_pump_get_running_time (self);
+  if (input.time == GST_CLOCK_TIME_NONE)
+    input.time = 0;
+  hs_timeline_step (self->timeline, &input, &ignored);
+  if (task != NULL) {
+    hs_waiter_set_trigger (task, input.time);
+    self->pending_waiters = g_list_append (self->pending_waiters,
+        g_object_ref (task));
+  }
+  GST_DEBUG ("%s: trigger at %" GST_TIME_FORMAT, self->source,
+      GST_TIME_ARGS (input.time));
+  hs_pump_run (self);
+}
+
+void
+hs_pump_stop (HsPump *self)
+{
+  HsTimelineInput input = { .type = HS_TIMELINE_STOP };
+  HsTimelineAction action;
+  HsRingBranchStatus status = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  hs_pump_run (self);
+  hs_timeline_step (self->timeline, &input, &action);
+  if (self->pending_waiters != NULL) {
+    error = g_error_new (HS_ERROR, HS_ERROR_NO_FRAMES,
+        "The recorder of '%s' was stopped before the trigger", self->source);
+    hs_waiters_fail (g_steal_pointer (&self->pending_waiters), error);
+  }
+  carry_out (self, &action, NULL, &status);
+  update_interest (self);
+}
+
+void
+hs_pump_forget_waiter (HsPump *self, GTask *task)
+{
+  gboolean found = hs_waiters_remove (&self->pending_waiters, task) ||
+      hs_waiters_remove (&self->window_waiters, task) ||
+      (self->current != NULL &&
+      hs_waiters_remove (hs_file_job_get_waiters (self->current), task));
+
+  for (GList *l = self->closing; l != NULL && !found; l = l->next)
+    found = hs_waiters_remove (hs_file_job_get_waiters (l->data), task);
+  if (found) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+        "Stopped waiting for the recording of '%s'", self->source);
+    g_object_unref (task);
+  }
+}
+
+void
+hs_pump_close_all_sync (HsPump *self)
+{
+  HsTimelineInput input = { .type = HS_TIMELINE_STOP };
+  HsTimelineAction action;
+  HsRingBranchStatus status = { 0 };
+
+  hs_timeline_step (self->timeline, &input, &action);
+  carry_out (self, &action, NULL, &status);
+  for (GList *l = self->closing; l != NULL; l = l->next)
+    hs_file_job_close_sync (l->data, CLOSE_TIMEOUT);
+  report_closed_jobs (self);
+}
+
+gboolean
+hs_pump_is_busy (HsPump *self)
+{
+  return self->busy;
+}
+
+gboolean
+hs_pump_is_running (HsPump *self)
+{
+  return self->running;
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gst/gst.h>
+
+#include "hs-recorder.h"
+#include "hs-ring-buffer.h"
+#include "hs-variant-private.h"
+
+G_BEGIN_DECLS
+
+/* The ring branch of one source: a bin
+ *   queue ! CONVERTER ! capsfilter(I420) [! ENCODER] ! appsink
+ * with a "sink" ghost pad, linked to a request pad of the tee. Everything
+ * that runs in the source's streaming threads lives here: frames into the
+ * ring (copied when they come from a bounded pool), liveness, drops,
+ * caps checks and steering, the ring's encoder in encoded mode, and errors
+ * upstream of the tee. The main side reads it through
+ * hs_ring_branch_get_status(), a snapshot, and is woken through the
+ * GSource it gave.
+ *
+ * Reference counted: the recorder holds one reference, a detach in progress
+ * and the bus handler one each. The branch's elements call into it without
+ * one: it is freed only after a detach has stopped them (or if they never
+ * ran). */
+typedef struct _HsRingBranch HsRingBranch;
+
+typedef struct {
+  const char        *source;    /* the tee's name, for messages */
+  const char        *converter; /* see hs_variant_make_converter() */
+  gboolean           encode;    /* encoded mode: the ring holds an encoding */
+  const char        *encoder;   /* with encode: see hs_variant_make_encoder() */
+  HsEncoderSettings  settings;
+  HsCopyFrames       copy_frames;
+  HsRingBuffer      *ring;      /* frames go here (a reference is taken) */
+  GSource           *wakeup;    /* made ready when the main side should look
+                                 * (a reference is taken) */
+} HsRingBranchConfig;
+
+/* What the main side needs to know of the source, at one moment. */
+typedef struct {
+  gboolean  live;
+  gboolean  eos;
+  char     *source_error;       /* "element: message" of the first error
+                                 * upstream of the tee, or NULL */
+  gboolean  drained;            /* the frames that entered the branch before
+                                 * that error have reached the ring (or they
+                                 * had a second to) */
+  char     *refused_caps;       /* the caps the branch cannot take, once data
+                                 * (or EOS) came under them; else NULL */
+  gint64    last_arrival_us;    /* monotonic time of the newest frame */
+} HsRingBranchStatus;
+
+HsRingBranch *hs_ring_branch_new        (const HsRingBranchConfig *config,
+                                         GError                  **error);
+HsRingBranch *hs_ring_branch_ref        (HsRingBranch             *self);
+void          hs_ring_branch_unref      (HsRingBranch             *self);
+
+/* Adds the branch next to @tee, running, and links it to a new request pad
+ * of the tee. Errors of @pipeline that concern the tee are noted from then
+ * on. Main context. */
+gboolean      hs_ring_branch_attach     (HsRingBranch             *self,
+                                         GstElement               *pipeline,
+                                         GstElement               *tee,
+                                         GError                  **error);
+
+/* Unlinks the branch as soon as no buffer is in flight on the tee pad, then
+ * removes it from the pipeline on @context. The ring gets nothing after
+ * this returns. */
+void          hs_ring_branch_detach     (HsRingBranch             *self,
+                                         GMainContext             *context);
+
+void          hs_ring_branch_get_status (HsRingBranch             *self,
+                                         HsRingBranchStatus       *status);
+void          hs_ring_branch_status_clear (HsRingBranchStatus     *status);
+
+gboolean      hs_ring_branch_is_live    (HsRingBranch             *self);
+
+/* Whether the main side wants to hear of every frame (a window is open or
+ * a trigger waits), or only of EOS, errors and refused caps. */
+void          hs_ring_branch_set_interested (HsRingBranch         *self,
+                                             gboolean              interested);
+
+void          hs_ring_branch_set_copy_frames (HsRingBranch        *self,
+                                              HsCopyFrames         copy);
+
+/* Encoded mode: asks the ring's encoder for a keyframe at @time. */
+void          hs_ring_branch_request_keyframe (HsRingBranch       *self,
+                                               GstClockTime        time);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HsRingBranch, hs_ring_branch_unref)
+
+G_END_DECLS

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/* The settings of a recorder, defined once: HsRecorder and HsMultiRecorder
+ * install the same properties, so that they cannot drift apart. */
+typedef enum {
+  HS_SETTING_PRE,
+  HS_SETTING_POST,
+  HS_SETTING_MAX_DURATION,
+  HS_SETTING_LOCATION,
+  HS_SETTING_ENCODER,
+  HS_SETTING_CONVERTER,
+  HS_SETTING_MODE,
+  HS_SETTING_BITRATE,
+  HS_SETTING_KEYFRAME_INTERVAL,
+  HS_SETTING_THREADS,
+  HS_SETTING_REBASE_TIMESTAMPS,
+  HS_SETTING_MAX_RING_BYTES,
+  HS_SETTING_COPY_FRAMES,
+  HS_N_SETTINGS
+} HsSetting;
+
+/* Fills @pspecs with new specs of every setting, for one class to install
+ * (a spec belongs to one class). */
+void hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS]);
+
+G_END_DECLS

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "hs-settings-private.h"
+
+#include "hs-recorder.h"
+
+/* The documentation of these properties is that of HsRecorder; the
+ * multi-recorder passes each one on to every recorder it made. */
+void
+hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
+{
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      G_PARAM_EXPLICIT_NOTIFY;
+
+  /**
+   * HsRecorder:pre:
+   *
+   * Seconds recorded before the first trigger. The ring holds this much
+   * (plus half a second), so it sets the recorder's memory.
+   *
+   * Since: 0.1
+   */
+  pspecs[HS_SETTING_PRE] =
+      g_param_spec_double ("pre", NULL, NULL, 0, 3600, 5, rw);
+
+  /**
+   * HsRecorder:post:
+   *
+   * Seconds recorded after the last trigger. Also how long a recording waits
+   * for a stalled source (at least half a second) before it closes the file.
+   *
+   * Since: 0.1
+   */
+  pspecs[HS_SETTING_POST] =
+      g_param_spec_double ("post", NULL, NULL, 0, 3600, 5, rw);
+
+  /**
+   * HsRecorder:max-duration:
+   *
+   * Longest file in seconds, 0 for no limit. A recording that runs longer
+   * continues in a new file from the very next frame.
+   *
+   * Since: 0.1
+   */
+  pspecs[HS_SETTING_MAX_DURATION] =
+      g_param_spec_double ("max-duration", NULL, NULL, 0, G_MAXDOUBLE, 0, rw);
+
+  /**
+   * HsRecorder:location:
+   *
+   * File name template: strftime conversions (of the first frame's
+   * wall-clock time) plus `%{source}`, `%{index}` (this recorder's file
+   * number, from 1) and `%{n}` (the process's file number). Folders are
+   * created; existing files are never overwritten.
+   *
+   * Since: 0.1
+   */
+  pspecs[HS_SETTING_LOCATION] =
+      g_param_spec_string ("location", NULL, NULL,
+      HS_RECORDER_DEFAULT_LOCATION, rw);
+
+  /**
+   * HsRecorder:encoder:
+   *
+   * Codec of the files (and of the ring in encoded mode): `vp8` (the
+   * default), `vp9` (row-mt) or `av1` (av1enc, then av1parse), all with
+   * realtime settings and a bitrate scaled to the resolution unless
+   * #HsRecorder:bitrate is set; `nvidia` (a Jetson's nvv4l2vp8enc or
+   * nvv4l2vp9enc, frames moved into NVMM by nvvidconv first); or a
+   * description ending in an encoder whose output WebM takes, such as
+   * `vp9enc deadline=1 cpu-used=4` (its own settings apply there). A variant
+   * whose element is missing fails with %HS_ERROR_MISSING_ELEMENT, naming
+   * the package.
+   *
+   * Since: 0.1
+   */
+  pspecs[HS_SETTING_ENCODER] =
+      g_param_spec_string ("encoder", NULL, NULL, "vp8", rw);
+
+  /**
+   * HsRecorder:converter:
+   *
+   * What turns the tee's frames into system-memory raw video on the ring
+   * side: `auto` (the default: builds one of the next three from the tee's
+   * caps features when they arrive, and never fails for a missing NVIDIA
+   * element), `cpu` (videoconvert), `nvidia` (DeepStream's nvvideoconvert,
+   * or a Jetson's nvvidconv: NVMM to I420), `cuda` (cudaconvert and
+   * cudadownload from GStreamer's nvcodec plugin), or a bin description with
+   * one free sink pad and one free src pad, such as
+   * `nvvideoconvert ! video/x-raw,format=I420`. Given when the recorder is
+   * made.
+   *
+   * Since: 0.1
+   */
+  pspecs[HS_SETTING_CONVERTER] =
+      g_param_spec_string ("converter", NULL, NULL, "auto",
+      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * HsRecorder:mode:
+   *
+   * What the ring holds: decoded frames (`raw`, frame-exact) or encoded ones
+   * (`encoded`: tiny memory, files start at the keyframe at or before the
+   * window's start). Given when the recorder is made.
+   *
+   * Since: 0.1
+   */
+  pspecs[HS_SETTING_MODE] =
+      g_param_spec_enum ("mode", NULL, NULL, HS_TYPE_RECORDER_MODE,
+      HS_RECORDER_MODE_RAW,
+      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * HsRecorder:bitrate:
+   *
+   * Target bitrate of the files in bits per second; 0 scales it with the
+   * resolution and frame rate (about 0.08 bit per pixel).
+   *
+   * Since: 0.1
+   */
+  pspecs[HS_SETTING_BITRATE] =
+      g_param_spec_uint ("bitrate", NULL, NULL, 0, G_MAXINT, 0, rw);
+
+  /**
+   * HsRecorder:keyframe-interval:
+   *
+   * Seconds between keyframes; 0 for the default: 2 s in the files of raw
+   * mode, 1 s in the ring of encoded mode (where it bounds how much earlier
+   * than asked a file may start).
+   *
+   * Since: 0.1
+   */
+  pspecs[HS_SETTING_KEYFRAME_INTERVAL] =
+      g_param_spec_double ("keyframe-interval", NULL, NULL, 0, 3600, 0, rw);
+
+  /**
+   * HsRecorder:threads:
+   *
+   * Encoder threads; 0 for one per 1280x720 of picture, at most one per
+   * core and four (more make libvpx spin-wait).
+   *
+   * Since: 0.1
+   */
+  pspecs[HS_SETTING_THREADS] =
+      g_param_spec_uint ("threads", NULL, NULL, 0, 64, 0, rw);
+
+  /**
+   * HsRecorder:rebase-timestamps:
+   *
+   * Whether each file starts at timestamp 0. By default a file keeps the
+   * source's running time: a clip of [1 s, 6 s] starts at 1.0.
+   *
+   * Since: 0.1
+   */
+  pspecs[HS_SETTING_REBASE_TIMESTAMPS] =
+      g_param_spec_boolean ("rebase-timestamps", NULL, NULL, FALSE, rw);
+
+  /**
+   * HsRecorder:max-ring-bytes:
+   *
+   * Most bytes the ring may hold, 0 for no bound. When it bites the ring
+   * spans less than #HsRecorder:pre, and recordings report the shortfall.
+   *
+   * Since: 0.1
+   */
+  pspecs[HS_SETTING_MAX_RING_BYTES] =
+      g_param_spec_uint64 ("max-ring-bytes", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+
+  /**
+   * HsRecorder:copy-frames:
+   *
+   * Whether the ring copies frames instead of holding references; `auto`
+   * copies frames from bounded buffer pools only.
+   *
+   * Since: 0.1
+   */
+  pspecs[HS_SETTING_COPY_FRAMES] =
+      g_param_spec_enum ("copy-frames", NULL, NULL, HS_TYPE_COPY_FRAMES,
+      HS_COPY_FRAMES_AUTO, rw);
+}
