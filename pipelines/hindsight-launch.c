@@ -441,7 +441,7 @@ typedef struct {
 static void
 props_init (Props *p)
 {
-  p->klass = g_type_class_ref (HS_TYPE_RECORDER);
+  p->klass = g_type_class_ref (HS_TYPE_MULTI_RECORDER);
   p->names = g_ptr_array_new ();
   p->values = g_array_new (FALSE, TRUE, sizeof (GValue));
   g_array_set_clear_func (p->values, (GDestroyNotify) g_value_unset);
@@ -577,35 +577,45 @@ props_from_options (HsLaunch *app, Props *p, GError **error)
 }
 
 static void
-on_recording_started (HsRecorder *recorder, HsRecording *recording,
+on_recording_started (HsMultiRecorder *multi, HsRecording *recording,
                       gpointer user_data)
 {
   hs_launch_report_started (user_data, recording);
 }
 
 static void
-on_recording_finished (HsRecorder *recorder, HsRecording *recording,
+on_recording_finished (HsMultiRecorder *multi, HsRecording *recording,
                        gpointer user_data)
 {
   hs_launch_report_finished (user_data, recording);
 }
 
+/* One recorder for each tee --record names (every tee without it), made
+ * with the options' settings. */
 static gboolean
-add_recorder (HsLaunch *app, const Props *options, const char *source,
-              GError **error)
+add_recorders (HsLaunch *app, const Props *options, GError **error)
 {
+  g_auto(GStrv) sources = hs_tee_choose (app->pipeline,
+      (const char *const *) app->records, error);
+  g_autoptr(HsMultiRecorder) multi = NULL;
   Props p;
   GValue value = G_VALUE_INIT;
-  GObject *recorder;
+
+  if (sources == NULL) {
+    g_prefix_error (error, "--record: ");
+    return FALSE;
+  }
+  if (sources[0] == NULL)
+    return TRUE;
 
   props_init (&p);
   g_value_init (&value, GST_TYPE_ELEMENT);
   g_value_set_object (&value, app->pipeline);
   props_take (&p, "pipeline", &value);
   memset (&value, 0, sizeof value);
-  g_value_init (&value, G_TYPE_STRING);
-  g_value_set_string (&value, source);
-  props_take (&p, "source", &value);
+  g_value_init (&value, G_TYPE_STRV);
+  g_value_set_boxed (&value, sources);
+  props_take (&p, "sources", &value);
   for (guint i = 0; i < options->names->len; i++) {
     GValue copy = G_VALUE_INIT;
     GValue *from = &g_array_index (options->values, GValue, i);
@@ -614,112 +624,30 @@ add_recorder (HsLaunch *app, const Props *options, const char *source,
     g_value_copy (from, &copy);
     props_take (&p, options->names->pdata[i], &copy);
   }
-
-  recorder = g_object_new_with_properties (HS_TYPE_RECORDER, p.names->len,
-      (const char **) p.names->pdata, (const GValue *) p.values->data);
+  multi = HS_MULTI_RECORDER (g_object_new_with_properties (
+          HS_TYPE_MULTI_RECORDER, p.names->len, (const char **) p.names->pdata,
+          (const GValue *) p.values->data));
   props_clear (&p);
-  if (!g_initable_init (G_INITABLE (recorder), NULL, error)) {
-    g_object_unref (recorder);
+  if (!g_initable_init (G_INITABLE (multi), NULL, error))
     return FALSE;
-  }
-  g_signal_connect (recorder, "recording-started",
+
+  g_signal_connect (multi, "recording-started",
       G_CALLBACK (on_recording_started), app);
-  g_signal_connect (recorder, "recording-finished",
+  g_signal_connect (multi, "recording-finished",
       G_CALLBACK (on_recording_finished), app);
-  g_ptr_array_add (app->recorders, recorder);
+  for (guint i = 0; sources[i] != NULL; i++)
+    g_ptr_array_add (app->recorders, g_object_ref (
+            hs_multi_recorder_get_recorder (multi, sources[i])));
+  g_ptr_array_add (app->multi_recorders, g_steal_pointer (&multi));
   return TRUE;
-}
-
-static void
-collect_tees (GstBin *bin, GPtrArray *names)
-{
-  GList *children;
-
-  GST_OBJECT_LOCK (bin);
-  children = g_list_copy_deep (GST_BIN_CHILDREN (bin),
-      (GCopyFunc) (void (*) (void)) gst_object_ref, NULL);
-  GST_OBJECT_UNLOCK (bin);
-
-  /* A bin lists its children newest first: this gives description order. */
-  children = g_list_reverse (children);
-  for (GList *l = children; l != NULL; l = l->next) {
-    GstElementFactory *factory = gst_element_get_factory (l->data);
-
-    if (factory != NULL && g_str_equal (GST_OBJECT_NAME (factory), "tee"))
-      g_ptr_array_add (names, gst_object_get_name (l->data));
-    else if (GST_IS_BIN (l->data))
-      collect_tees (l->data, names);
-  }
-  g_list_free_full (children, gst_object_unref);
-}
-
-static GStrv
-list_tees (GstElement *pipeline)
-{
-  GPtrArray *names = g_ptr_array_new ();
-
-  collect_tees (GST_BIN (pipeline), names);
-  g_ptr_array_add (names, NULL);
-  return (GStrv) g_ptr_array_free (names, FALSE);
-}
-
-static gboolean
-is_pattern (const char *name)
-{
-  return strpbrk (name, "*?") != NULL || strstr (name, "%u") != NULL;
-}
-
-/* Which tees --record names: exact names go to the recorder as they are
- * (it says which tees exist if there is no such tee), patterns must match
- * at least one. Without --record, every tee. */
-static GStrv
-choose_sources (HsLaunch *app, GError **error)
-{
-  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
-  const char *const all[] = { "*", NULL };
-  const char *const *records = app->records ?
-      (const char *const *) app->records : all;
-
-  for (guint i = 0; records[i] != NULL; i++) {
-    gboolean matched = FALSE;
-
-    if (!is_pattern (records[i])) {
-      if (!g_ptr_array_find_with_equal_func (chosen, records[i], g_str_equal,
-              NULL))
-        g_ptr_array_add (chosen, (gpointer) records[i]);
-      continue;
-    }
-    for (guint j = 0; app->tees[j] != NULL; j++) {
-      if (!hs_launch_pattern_matches (records[i], app->tees[j]))
-        continue;
-      matched = TRUE;
-      if (!g_ptr_array_find_with_equal_func (chosen, app->tees[j],
-              g_str_equal, NULL))
-        g_ptr_array_add (chosen, app->tees[j]);
-    }
-    if (!matched && app->records != NULL) {
-      g_autofree char *tees = g_strjoinv (", ", app->tees);
-
-      g_set_error (error, HS_ERROR, HS_ERROR_NO_SUCH_TEE,
-          "--record: no tee matches '%s' (%s%s)", records[i],
-          app->tees[0] ? "tees: " : "the pipeline has no tee", tees);
-      return NULL;
-    }
-  }
-  g_ptr_array_add (chosen, NULL);
-  return g_strdupv ((char **) chosen->pdata);
 }
 
 static HsLaunchExit
 make_recorders (HsLaunch *app, const Props *options)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) sources = choose_sources (app, &error);
 
-  for (guint i = 0; sources != NULL && sources[i] != NULL; i++)
-    if (!add_recorder (app, options, sources[i], &error))
-      break;
-  if (error == NULL)
+  if (add_recorders (app, options, &error))
     return HS_LAUNCH_EXIT_OK;
 
   /* A tee that is not there or a value the recorder refuses came from the
@@ -880,7 +808,7 @@ run (HsLaunch *app, int argc, char **argv)
     return HS_LAUNCH_EXIT_DESCRIPTION;
   }
   app->pipeline = gst_object_ref (hs_pipeline_get_pipeline (app->runner));
-  app->tees = list_tees (app->pipeline);
+  app->tees = hs_tee_list (app->pipeline);
   if (app->has_force_timeout)
     hs_pipeline_set_force_timeout (app->runner, app->force_timeout);
 
@@ -897,6 +825,7 @@ run (HsLaunch *app, int argc, char **argv)
   hs_launch_disarm (app);
   /* Files still open (only after a forced stop) are closed and reported. */
   g_ptr_array_set_size (app->recorders, 0);
+  g_ptr_array_set_size (app->multi_recorders, 0);
 
   for (guint i = 0; i < app->recordings->len; i++)
     if (hs_recording_get_error (app->recordings->pdata[i]) != NULL)
@@ -926,6 +855,7 @@ static void
 clear_app (HsLaunch *app)
 {
   g_clear_pointer (&app->recorders, g_ptr_array_unref);
+  g_clear_pointer (&app->multi_recorders, g_ptr_array_unref);
   g_clear_pointer (&app->recordings, g_ptr_array_unref);
   g_clear_pointer (&app->open, g_hash_table_unref);
   g_clear_pointer (&app->triggers, g_ptr_array_unref);
@@ -954,6 +884,7 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "");
   g_set_prgname ("hindsight-launch");
   app->recorders = g_ptr_array_new_with_free_func (g_object_unref);
+  app->multi_recorders = g_ptr_array_new_with_free_func (g_object_unref);
   app->recordings = g_ptr_array_new_with_free_func (g_object_unref);
   app->open = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   app->cancellable = g_cancellable_new ();

@@ -13,30 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* "tee_%u": the literal parts around %u, which stands for one or more
- * digits, as in pad templates. Anything else is a shell glob. */
-gboolean
-hs_launch_pattern_matches (const char *pattern, const char *name)
-{
-  const char *u = strstr (pattern, "%u");
-  gsize prefix, suffix_len, name_len;
-
-  if (u == NULL)
-    return g_pattern_match_simple (pattern, name);
-
-  prefix = u - pattern;
-  suffix_len = strlen (u + 2);
-  name_len = strlen (name);
-  if (name_len < prefix + suffix_len + 1 ||
-      strncmp (name, pattern, prefix) != 0 ||
-      strcmp (name + name_len - suffix_len, u + 2) != 0)
-    return FALSE;
-  for (gsize i = prefix; i < name_len - suffix_len; i++)
-    if (!g_ascii_isdigit (name[i]))
-      return FALSE;
-  return TRUE;
-}
-
 /**
  * hs_launch_match_recorders:
  * @app: the tool
@@ -53,7 +29,7 @@ hs_launch_match_recorders (HsLaunch *app, const char *pattern)
     HsRecorder *r = app->recorders->pdata[i];
 
     if (pattern == NULL ||
-        hs_launch_pattern_matches (pattern, hs_recorder_get_source (r)))
+        hs_tee_name_matches (pattern, hs_recorder_get_source (r)))
       g_ptr_array_add (matches, r);
   }
   return matches;

@@ -83,6 +83,7 @@ typedef struct {
   GstElement *pipeline;
   GStrv tees;
   GPtrArray *recorders;         /* HsRecorder, fixed once running */
+  GPtrArray *multi_recorders;   /* HsMultiRecorder that made them */
   GPtrArray *recordings;        /* HsRecording, in the order they finished */
   GHashTable *open;             /* HsRecording started, not finished */
   HsLaunchStop stop;
@@ -131,8 +132,6 @@ void     hs_launch_request_stop     (HsLaunch     *app,
                                      HsLaunchStop  reason);
 GPtrArray *hs_launch_match_recorders (HsLaunch    *app,
                                       const char  *pattern);
-gboolean hs_launch_pattern_matches  (const char   *pattern,
-                                     const char   *name);
 char    *hs_launch_describe_sources (HsLaunch     *app);
 
 G_END_DECLS
