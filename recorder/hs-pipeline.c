@@ -4,7 +4,7 @@
 #include "hs-pipeline.h"
 
 #include "hs-error.h"
-#include "hs-recorder-private.h"
+#include "hs-pipeline-private.h"
 
 /**
  * HsPipeline:
@@ -73,6 +73,61 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* ------------------------------------------------------------------------ */
+/* The recorders of each pipeline, for the graceful stop.                   */
+
+static GMutex registry_lock;
+static GQuark registry_quark;
+
+void
+hs_pipeline_register_recorder (GstElement *pipeline, HsRecorder *recorder)
+{
+  GPtrArray *list;
+
+  g_mutex_lock (&registry_lock);
+  if (registry_quark == 0)
+    registry_quark = g_quark_from_static_string ("hs-recorders");
+  list = g_object_get_qdata (G_OBJECT (pipeline), registry_quark);
+  if (list == NULL) {
+    list = g_ptr_array_new ();
+    g_object_set_qdata_full (G_OBJECT (pipeline), registry_quark, list,
+        (GDestroyNotify) g_ptr_array_unref);
+  }
+  g_ptr_array_add (list, recorder);
+  g_mutex_unlock (&registry_lock);
+}
+
+void
+hs_pipeline_unregister_recorder (GstElement *pipeline,
+                                 HsRecorder *recorder)
+{
+  GPtrArray *list;
+
+  g_mutex_lock (&registry_lock);
+  list = registry_quark ?
+      g_object_get_qdata (G_OBJECT (pipeline), registry_quark) : NULL;
+  if (list != NULL)
+    g_ptr_array_remove (list, recorder);
+  g_mutex_unlock (&registry_lock);
+}
+
+GPtrArray *
+hs_pipeline_list_recorders (GstElement *pipeline)
+{
+  GPtrArray *result = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *list;
+
+  g_mutex_lock (&registry_lock);
+  list = registry_quark ?
+      g_object_get_qdata (G_OBJECT (pipeline), registry_quark) : NULL;
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    g_ptr_array_add (result, g_object_ref (list->pdata[i]));
+  g_mutex_unlock (&registry_lock);
+  return result;
+}
+
+/* ------------------------------------------------------------------------ */
 
 static void
 clear_source (GSource **source)
@@ -151,7 +206,7 @@ drain (HsPipeline *self)
 {
   if (self->draining != NULL)
     return;
-  self->draining = hs_recorder_list_for_pipeline (self->pipeline);
+  self->draining = hs_pipeline_list_recorders (self->pipeline);
   for (guint i = 0; i < self->draining->len; i++)
     g_signal_connect (self->draining->pdata[i], "notify::busy",
         G_CALLBACK (on_recorder_busy), self);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "hs-recorder-private.h"
+#include "hs-recorder.h"
 
 #include "hs-error.h"
 #include "hs-location-private.h"
+#include "hs-pipeline-private.h"
 #include "hs-pump-private.h"
 #include "hs-ring-branch-private.h"
 #include "hs-settings-private.h"
@@ -62,17 +63,7 @@ struct _HsRecorder
 
   /* Settings. The construct-only ones (converter, mode) shape the branch;
    * the others take effect at the next decision that reads them. */
-  double pre;
-  double post;
-  double max_duration;
-  char *location;
-  char *encoder;
-  char *converter;
-  HsRecorderMode mode;
-  HsEncoderSettings encoder_settings;
-  gboolean rebase_timestamps;
-  guint64 max_ring_bytes;
-  HsCopyFrames copy_frames;
+  HsSettings settings;
   HsLocationFunc location_func;
   gpointer location_data;
   GDestroyNotify location_destroy;
@@ -122,58 +113,6 @@ enum
 };
 
 static guint signals[N_SIGNALS];
-
-/* ------------------------------------------------------------------------ */
-/* Registry of recorders per pipeline, for HsPipeline's graceful stop.      */
-
-static GMutex registry_lock;
-static GQuark registry_quark;
-
-static void
-registry_add (HsRecorder *self)
-{
-  GPtrArray *list;
-
-  g_mutex_lock (&registry_lock);
-  if (registry_quark == 0)
-    registry_quark = g_quark_from_static_string ("hs-recorders");
-  list = g_object_get_qdata (G_OBJECT (self->pipeline), registry_quark);
-  if (list == NULL) {
-    list = g_ptr_array_new ();
-    g_object_set_qdata_full (G_OBJECT (self->pipeline), registry_quark, list,
-        (GDestroyNotify) g_ptr_array_unref);
-  }
-  g_ptr_array_add (list, self);
-  g_mutex_unlock (&registry_lock);
-}
-
-static void
-registry_remove (HsRecorder *self)
-{
-  GPtrArray *list;
-
-  g_mutex_lock (&registry_lock);
-  list = registry_quark ?
-      g_object_get_qdata (G_OBJECT (self->pipeline), registry_quark) : NULL;
-  if (list != NULL)
-    g_ptr_array_remove (list, self);
-  g_mutex_unlock (&registry_lock);
-}
-
-GPtrArray *
-hs_recorder_list_for_pipeline (GstElement *pipeline)
-{
-  GPtrArray *result = g_ptr_array_new_with_free_func (g_object_unref);
-  GPtrArray *list;
-
-  g_mutex_lock (&registry_lock);
-  list = registry_quark ?
-      g_object_get_qdata (G_OBJECT (pipeline), registry_quark) : NULL;
-  for (guint i = 0; list != NULL && i < list->len; i++)
-    g_ptr_array_add (result, g_object_ref (list->pdata[i]));
-  g_mutex_unlock (&registry_lock);
-  return result;
-}
 
 /* ------------------------------------------------------------------------ */
 /* What the pump reports                                                    */
@@ -237,21 +176,22 @@ static const HsPumpCallbacks pump_callbacks = {
 static void
 update_pump (HsRecorder *self)
 {
-  gboolean encoded = self->mode == HS_RECORDER_MODE_ENCODED;
+  const HsSettings *s = &self->settings;
+  gboolean encoded = s->mode == HS_RECORDER_MODE_ENCODED;
   HsPumpSettings settings = {
     .timeline = {
-      .pre = hs_timeline_seconds (self->pre),
-      .post = hs_timeline_seconds (self->post),
-      .max_duration = hs_timeline_seconds (self->max_duration),
+      .pre = hs_timeline_seconds (s->pre),
+      .post = hs_timeline_seconds (s->post),
+      .max_duration = hs_timeline_seconds (s->max_duration),
       .keyframe_starts = encoded,
       .request_keyframes = encoded,
     },
     .writer = {
       .remux = encoded,
-      .encoder = self->encoder,
-      .settings = self->encoder_settings,
+      .encoder = s->encoder,
+      .settings = s->encoding,
     },
-    .rebase_timestamps = self->rebase_timestamps,
+    .rebase_timestamps = s->rebase_timestamps,
   };
 
   hs_pump_set_settings (self->pump, &settings);
@@ -267,11 +207,11 @@ attach (HsRecorder *self, GError **error)
   g_autoptr(GstBus) bus = NULL;
   HsRingBranchConfig config = {
     .source = self->source,
-    .converter = self->converter,
-    .encode = self->mode == HS_RECORDER_MODE_ENCODED,
-    .encoder = self->encoder,
-    .settings = self->encoder_settings,
-    .copy_frames = self->copy_frames,
+    .converter = self->settings.converter,
+    .encode = self->settings.mode == HS_RECORDER_MODE_ENCODED,
+    .encoder = self->settings.encoder,
+    .settings = self->settings.encoding,
+    .copy_frames = self->settings.copy_frames,
     .ring = self->ring,
     .wakeup = hs_pump_get_wakeup (self->pump),
   };
@@ -304,7 +244,7 @@ attach (HsRecorder *self, GError **error)
   hs_pump_set_branch (self->pump, self->branch);
   if (!hs_ring_branch_attach (self->branch, self->pipeline, tee, error))
     return FALSE;
-  registry_add (self);
+  hs_pipeline_register_recorder (self->pipeline, self);
   GST_INFO_OBJECT (self, "attached to tee %s", self->source);
   return TRUE;
 }
@@ -326,9 +266,10 @@ hs_recorder_initable_init (GInitable     *initable,
         "The recorder needs a pipeline (property 'pipeline')");
     return FALSE;
   }
-  if (self->location != NULL && !hs_location_validate (self->location, error))
+  if (self->settings.location != NULL &&
+      !hs_location_validate (self->settings.location, error))
     return FALSE;
-  if (!hs_variant_check_encoder (self->encoder, error))
+  if (!hs_variant_check_encoder (self->settings.encoder, error))
     return FALSE;
   self->pump = hs_pump_new (self->source, self->pipeline, self->ring,
       self->context, &pump_callbacks, self);
@@ -367,60 +308,10 @@ hs_recorder_finalize (GObject *object)
     self->location_destroy (self->location_data);
   g_clear_object (&self->ring);
   g_free (self->source);
-  g_free (self->location);
-  g_free (self->encoder);
-  g_free (self->converter);
+  hs_settings_clear (&self->settings);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (hs_recorder_parent_class)->finalize (object);
-}
-
-static void
-get_setting (HsRecorder *self, HsSetting setting, GValue *value)
-{
-  switch (setting) {
-    case HS_SETTING_PRE:
-      g_value_set_double (value, self->pre);
-      break;
-    case HS_SETTING_POST:
-      g_value_set_double (value, self->post);
-      break;
-    case HS_SETTING_MAX_DURATION:
-      g_value_set_double (value, self->max_duration);
-      break;
-    case HS_SETTING_LOCATION:
-      g_value_set_string (value, hs_recorder_get_location (self));
-      break;
-    case HS_SETTING_ENCODER:
-      g_value_set_string (value, self->encoder);
-      break;
-    case HS_SETTING_CONVERTER:
-      g_value_set_string (value, self->converter);
-      break;
-    case HS_SETTING_MODE:
-      g_value_set_enum (value, self->mode);
-      break;
-    case HS_SETTING_BITRATE:
-      g_value_set_uint (value, self->encoder_settings.bitrate);
-      break;
-    case HS_SETTING_KEYFRAME_INTERVAL:
-      g_value_set_double (value, self->encoder_settings.keyframe_interval);
-      break;
-    case HS_SETTING_THREADS:
-      g_value_set_uint (value, self->encoder_settings.threads);
-      break;
-    case HS_SETTING_REBASE_TIMESTAMPS:
-      g_value_set_boolean (value, self->rebase_timestamps);
-      break;
-    case HS_SETTING_MAX_RING_BYTES:
-      g_value_set_uint64 (value, self->max_ring_bytes);
-      break;
-    case HS_SETTING_COPY_FRAMES:
-      g_value_set_enum (value, self->copy_frames);
-      break;
-    case HS_N_SETTINGS:
-      g_assert_not_reached ();
-  }
 }
 
 static void
@@ -443,76 +334,39 @@ hs_recorder_get_property (GObject    *object,
       break;
     default:
       if (prop_id >= PROP_FIRST_SETTING && prop_id < N_PROPS)
-        get_setting (self, prop_id - PROP_FIRST_SETTING, value);
+        hs_settings_get (&self->settings, prop_id - PROP_FIRST_SETTING,
+            value);
       else
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
-/* Stores a setting; returns whether it changed. Those the pre/post/... API
- * functions set (with their own notification) are not handled here. */
-static gboolean
-set_setting (HsRecorder *self, HsSetting setting, const GValue *value)
+/* A setting has a new value: whatever follows it follows. */
+static void
+setting_changed (HsRecorder *self, HsSetting setting)
 {
-  HsEncoderSettings *enc = &self->encoder_settings;
+  GParamSpec *pspec = properties[PROP_FIRST_SETTING + setting];
 
   switch (setting) {
-    case HS_SETTING_ENCODER:
-      if (g_strcmp0 (self->encoder, g_value_get_string (value)) == 0)
-        return FALSE;
-      g_free (self->encoder);
-      self->encoder = g_strdup (g_value_get_string (value) ?
-          g_value_get_string (value) : "vp8");
-      return TRUE;
-    case HS_SETTING_MODE:
-      self->mode = g_value_get_enum (value);
-      return FALSE;
-    case HS_SETTING_CONVERTER:
-      g_free (self->converter);
-      self->converter = g_strdup (g_value_get_string (value) ?
-          g_value_get_string (value) : "auto");
-      return FALSE;
-    case HS_SETTING_BITRATE:
-      if (enc->bitrate == g_value_get_uint (value))
-        return FALSE;
-      enc->bitrate = g_value_get_uint (value);
-      return TRUE;
-    case HS_SETTING_KEYFRAME_INTERVAL:
-      if (enc->keyframe_interval == g_value_get_double (value))
-        return FALSE;
-      enc->keyframe_interval = g_value_get_double (value);
-      return TRUE;
-    case HS_SETTING_THREADS:
-      if (enc->threads == g_value_get_uint (value))
-        return FALSE;
-      enc->threads = g_value_get_uint (value);
-      return TRUE;
-    case HS_SETTING_REBASE_TIMESTAMPS:
-      if (self->rebase_timestamps == g_value_get_boolean (value))
-        return FALSE;
-      self->rebase_timestamps = g_value_get_boolean (value);
-      return TRUE;
-    case HS_SETTING_MAX_RING_BYTES:
-      if (self->max_ring_bytes == g_value_get_uint64 (value))
-        return FALSE;
-      self->max_ring_bytes = g_value_get_uint64 (value);
-      hs_ring_buffer_set_max_bytes (self->ring, self->max_ring_bytes);
-      return TRUE;
-    case HS_SETTING_COPY_FRAMES:
-      if (self->copy_frames == (HsCopyFrames) g_value_get_enum (value))
-        return FALSE;
-      self->copy_frames = g_value_get_enum (value);
-      if (self->branch != NULL)
-        hs_ring_branch_set_copy_frames (self->branch, self->copy_frames);
-      return TRUE;
     case HS_SETTING_PRE:
-    case HS_SETTING_POST:
-    case HS_SETTING_MAX_DURATION:
-    case HS_SETTING_LOCATION:
-    case HS_N_SETTINGS:
+      hs_ring_buffer_set_window (self->ring,
+          hs_timeline_seconds (self->settings.pre) + RING_MARGIN);
+      break;
+    case HS_SETTING_MAX_RING_BYTES:
+      hs_ring_buffer_set_max_bytes (self->ring, self->settings.max_ring_bytes);
+      break;
+    case HS_SETTING_COPY_FRAMES:
+      if (self->branch != NULL)
+        hs_ring_branch_set_copy_frames (self->branch,
+            self->settings.copy_frames);
+      break;
+    default:
       break;
   }
-  g_assert_not_reached ();
+  if (self->pump != NULL)
+    update_pump (self);
+  if (!(pspec->flags & G_PARAM_CONSTRUCT_ONLY))
+    g_object_notify_by_pspec (G_OBJECT (self), pspec);
 }
 
 static void
@@ -526,33 +380,16 @@ hs_recorder_set_property (GObject      *object,
   switch (prop_id) {
     case PROP_PIPELINE:
       self->pipeline = g_value_dup_object (value);
-      return;
+      break;
     case PROP_SOURCE:
       self->source = g_value_dup_string (value);
-      return;
-    case PROP_FIRST_SETTING + HS_SETTING_PRE:
-      hs_recorder_set_pre (self, g_value_get_double (value));
-      return;
-    case PROP_FIRST_SETTING + HS_SETTING_POST:
-      hs_recorder_set_post (self, g_value_get_double (value));
-      return;
-    case PROP_FIRST_SETTING + HS_SETTING_MAX_DURATION:
-      hs_recorder_set_max_duration (self, g_value_get_double (value));
-      return;
-    case PROP_FIRST_SETTING + HS_SETTING_LOCATION:
-      hs_recorder_set_location (self, g_value_get_string (value));
-      return;
-    default:
       break;
-  }
-  if (prop_id < PROP_FIRST_SETTING || prop_id >= N_PROPS) {
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    return;
-  }
-  if (set_setting (self, prop_id - PROP_FIRST_SETTING, value)) {
-    if (self->pump != NULL)
-      update_pump (self);
-    g_object_notify_by_pspec (object, pspec);
+    default:
+      if (prop_id < PROP_FIRST_SETTING || prop_id >= N_PROPS)
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      else if (hs_settings_set (&self->settings, prop_id - PROP_FIRST_SETTING,
+              value))
+        setting_changed (self, prop_id - PROP_FIRST_SETTING);
   }
 }
 
@@ -642,11 +479,8 @@ static void
 hs_recorder_init (HsRecorder *self)
 {
   self->context = g_main_context_ref_thread_default ();
-  self->pre = 5;
-  self->post = 5;
-  self->encoder = g_strdup ("vp8");
-  self->converter = g_strdup ("auto");
-  self->ring = hs_ring_buffer_new (hs_timeline_seconds (self->pre) +
+  hs_settings_init (&self->settings);
+  self->ring = hs_ring_buffer_new (hs_timeline_seconds (self->settings.pre) +
       RING_MARGIN, 0);
 }
 
@@ -920,7 +754,7 @@ hs_recorder_detach (HsRecorder *self)
   apply_stop (g_object_ref (self));
   self->detached = TRUE;
   hs_ring_branch_detach (self->branch, self->context);
-  registry_remove (self);
+  hs_pipeline_unregister_recorder (self->pipeline, self);
   GST_INFO_OBJECT (self, "detached from tee %s", self->source);
 }
 
@@ -993,7 +827,7 @@ double
 hs_recorder_get_pre (HsRecorder *self)
 {
   g_return_val_if_fail (HS_IS_RECORDER (self), 0);
-  return self->pre;
+  return self->settings.pre;
 }
 
 /**
@@ -1011,15 +845,10 @@ hs_recorder_set_pre (HsRecorder *self, double pre)
   g_return_if_fail (HS_IS_RECORDER (self));
   g_return_if_fail (pre >= 0);
 
-  if (self->pre == pre)
+  if (self->settings.pre == pre)
     return;
-  self->pre = pre;
-  hs_ring_buffer_set_window (self->ring, hs_timeline_seconds (pre) +
-      RING_MARGIN);
-  if (self->pump != NULL)
-    update_pump (self);
-  g_object_notify_by_pspec (G_OBJECT (self),
-      properties[PROP_FIRST_SETTING + HS_SETTING_PRE]);
+  self->settings.pre = pre;
+  setting_changed (self, HS_SETTING_PRE);
 }
 
 /**
@@ -1034,7 +863,7 @@ double
 hs_recorder_get_post (HsRecorder *self)
 {
   g_return_val_if_fail (HS_IS_RECORDER (self), 0);
-  return self->post;
+  return self->settings.post;
 }
 
 /**
@@ -1052,13 +881,10 @@ hs_recorder_set_post (HsRecorder *self, double post)
   g_return_if_fail (HS_IS_RECORDER (self));
   g_return_if_fail (post >= 0);
 
-  if (self->post == post)
+  if (self->settings.post == post)
     return;
-  self->post = post;
-  if (self->pump != NULL)
-    update_pump (self);
-  g_object_notify_by_pspec (G_OBJECT (self),
-      properties[PROP_FIRST_SETTING + HS_SETTING_POST]);
+  self->settings.post = post;
+  setting_changed (self, HS_SETTING_POST);
 }
 
 /**
@@ -1073,7 +899,7 @@ double
 hs_recorder_get_max_duration (HsRecorder *self)
 {
   g_return_val_if_fail (HS_IS_RECORDER (self), 0);
-  return self->max_duration;
+  return self->settings.max_duration;
 }
 
 /**
@@ -1091,13 +917,10 @@ hs_recorder_set_max_duration (HsRecorder *self, double max_duration)
   g_return_if_fail (HS_IS_RECORDER (self));
   g_return_if_fail (max_duration >= 0);
 
-  if (self->max_duration == max_duration)
+  if (self->settings.max_duration == max_duration)
     return;
-  self->max_duration = max_duration;
-  if (self->pump != NULL)
-    update_pump (self);
-  g_object_notify_by_pspec (G_OBJECT (self),
-      properties[PROP_FIRST_SETTING + HS_SETTING_MAX_DURATION]);
+  self->settings.max_duration = max_duration;
+  setting_changed (self, HS_SETTING_MAX_DURATION);
 }
 
 /**
@@ -1112,7 +935,8 @@ const char *
 hs_recorder_get_location (HsRecorder *self)
 {
   g_return_val_if_fail (HS_IS_RECORDER (self), NULL);
-  return self->location ? self->location : HS_RECORDER_DEFAULT_LOCATION;
+  return self->settings.location ? self->settings.location :
+      HS_RECORDER_DEFAULT_LOCATION;
 }
 
 /**
@@ -1131,12 +955,11 @@ hs_recorder_set_location (HsRecorder *self, const char *location)
 {
   g_return_if_fail (HS_IS_RECORDER (self));
 
-  if (g_strcmp0 (self->location, location) == 0)
+  if (g_strcmp0 (self->settings.location, location) == 0)
     return;
-  g_free (self->location);
-  self->location = g_strdup (location);
-  g_object_notify_by_pspec (G_OBJECT (self),
-      properties[PROP_FIRST_SETTING + HS_SETTING_LOCATION]);
+  g_free (self->settings.location);
+  self->settings.location = g_strdup (location);
+  setting_changed (self, HS_SETTING_LOCATION);
 }
 
 /**

@@ -3,6 +3,9 @@
 
 #include <glib-object.h>
 
+#include "hs-recorder.h"
+#include "hs-variant-private.h"
+
 G_BEGIN_DECLS
 
 /* The settings of a recorder, defined once: HsRecorder and HsMultiRecorder
@@ -27,5 +30,30 @@ typedef enum {
 /* Fills @pspecs with new specs of every setting, for one class to install
  * (a spec belongs to one class). */
 void hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS]);
+
+/* Their values, as the properties' defaults give them at first. */
+typedef struct {
+  double            pre;
+  double            post;
+  double            max_duration;
+  char             *location;   /* NULL: HS_RECORDER_DEFAULT_LOCATION */
+  char             *encoder;
+  char             *converter;
+  HsRecorderMode    mode;
+  HsEncoderSettings encoding;   /* bitrate, keyframe-interval, threads */
+  gboolean          rebase_timestamps;
+  guint64           max_ring_bytes;
+  HsCopyFrames      copy_frames;
+} HsSettings;
+
+void     hs_settings_init  (HsSettings       *settings);
+void     hs_settings_clear (HsSettings       *settings);
+void     hs_settings_get   (const HsSettings *settings,
+                            HsSetting         setting,
+                            GValue           *value);
+/* Returns whether the value changed. */
+gboolean hs_settings_set   (HsSettings       *settings,
+                            HsSetting         setting,
+                            const GValue     *value);
 
 G_END_DECLS

@@ -3,8 +3,6 @@
 
 #include "hs-settings-private.h"
 
-#include "hs-recorder.h"
-
 /* The documentation of these properties is that of HsRecorder; the
  * multi-recorder passes each one on to every recorder it made. */
 void
@@ -178,4 +176,128 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
   pspecs[HS_SETTING_COPY_FRAMES] =
       g_param_spec_enum ("copy-frames", NULL, NULL, HS_TYPE_COPY_FRAMES,
       HS_COPY_FRAMES_AUTO, rw);
+}
+
+void
+hs_settings_init (HsSettings *settings)
+{
+  *settings = (HsSettings) {
+    .pre = 5,
+    .post = 5,
+    .encoder = g_strdup ("vp8"),
+    .converter = g_strdup ("auto"),
+    .mode = HS_RECORDER_MODE_RAW,
+    .copy_frames = HS_COPY_FRAMES_AUTO,
+  };
+}
+
+void
+hs_settings_clear (HsSettings *settings)
+{
+  g_clear_pointer (&settings->location, g_free);
+  g_clear_pointer (&settings->encoder, g_free);
+  g_clear_pointer (&settings->converter, g_free);
+}
+
+void
+hs_settings_get (const HsSettings *settings, HsSetting setting, GValue *value)
+{
+  switch (setting) {
+    case HS_SETTING_PRE:
+      g_value_set_double (value, settings->pre);
+      break;
+    case HS_SETTING_POST:
+      g_value_set_double (value, settings->post);
+      break;
+    case HS_SETTING_MAX_DURATION:
+      g_value_set_double (value, settings->max_duration);
+      break;
+    case HS_SETTING_LOCATION:
+      g_value_set_string (value, settings->location ? settings->location :
+          HS_RECORDER_DEFAULT_LOCATION);
+      break;
+    case HS_SETTING_ENCODER:
+      g_value_set_string (value, settings->encoder);
+      break;
+    case HS_SETTING_CONVERTER:
+      g_value_set_string (value, settings->converter);
+      break;
+    case HS_SETTING_MODE:
+      g_value_set_enum (value, settings->mode);
+      break;
+    case HS_SETTING_BITRATE:
+      g_value_set_uint (value, settings->encoding.bitrate);
+      break;
+    case HS_SETTING_KEYFRAME_INTERVAL:
+      g_value_set_double (value, settings->encoding.keyframe_interval);
+      break;
+    case HS_SETTING_THREADS:
+      g_value_set_uint (value, settings->encoding.threads);
+      break;
+    case HS_SETTING_REBASE_TIMESTAMPS:
+      g_value_set_boolean (value, settings->rebase_timestamps);
+      break;
+    case HS_SETTING_MAX_RING_BYTES:
+      g_value_set_uint64 (value, settings->max_ring_bytes);
+      break;
+    case HS_SETTING_COPY_FRAMES:
+      g_value_set_enum (value, settings->copy_frames);
+      break;
+    case HS_N_SETTINGS:
+      g_assert_not_reached ();
+  }
+}
+
+static gboolean
+set_string (char **field, const char *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+#define SET(field, value) \
+  ((field) == (value) ? FALSE : ((field) = (value), TRUE))
+
+gboolean
+hs_settings_set (HsSettings *settings, HsSetting setting, const GValue *value)
+{
+  HsEncoderSettings *enc = &settings->encoding;
+
+  switch (setting) {
+    case HS_SETTING_PRE:
+      return SET (settings->pre, g_value_get_double (value));
+    case HS_SETTING_POST:
+      return SET (settings->post, g_value_get_double (value));
+    case HS_SETTING_MAX_DURATION:
+      return SET (settings->max_duration, g_value_get_double (value));
+    case HS_SETTING_LOCATION:
+      return set_string (&settings->location, g_value_get_string (value));
+    case HS_SETTING_ENCODER:
+      return set_string (&settings->encoder, g_value_get_string (value) ?
+          g_value_get_string (value) : "vp8");
+    case HS_SETTING_CONVERTER:
+      return set_string (&settings->converter, g_value_get_string (value) ?
+          g_value_get_string (value) : "auto");
+    case HS_SETTING_MODE:
+      return SET (settings->mode, (HsRecorderMode) g_value_get_enum (value));
+    case HS_SETTING_BITRATE:
+      return SET (enc->bitrate, g_value_get_uint (value));
+    case HS_SETTING_KEYFRAME_INTERVAL:
+      return SET (enc->keyframe_interval, g_value_get_double (value));
+    case HS_SETTING_THREADS:
+      return SET (enc->threads, g_value_get_uint (value));
+    case HS_SETTING_REBASE_TIMESTAMPS:
+      return SET (settings->rebase_timestamps, g_value_get_boolean (value));
+    case HS_SETTING_MAX_RING_BYTES:
+      return SET (settings->max_ring_bytes, g_value_get_uint64 (value));
+    case HS_SETTING_COPY_FRAMES:
+      return SET (settings->copy_frames,
+          (HsCopyFrames) g_value_get_enum (value));
+    case HS_N_SETTINGS:
+      break;
+  }
+  g_assert_not_reached ();
 }
