@@ -583,22 +583,30 @@ hs_pump_trigger (HsPump *self, GstClockTime time, GTask *task)
   hs_pump_run (self);
 }
 
-void
-hs_pump_stop (HsPump *self)
+/* Ends the open window now; the triggers still to come are forgotten. */
+static void
+end_window (HsPump *self)
 {
   HsTimelineInput input = { .type = HS_TIMELINE_STOP };
   HsTimelineAction action;
   HsRingBranchStatus status = { 0 };
+
+  hs_timeline_step (self->timeline, &input, &action);
+  carry_out (self, &action, NULL, &status);
+}
+
+void
+hs_pump_stop (HsPump *self)
+{
   g_autoptr(GError) error = NULL;
 
   hs_pump_run (self);
-  hs_timeline_step (self->timeline, &input, &action);
   if (self->pending_waiters != NULL) {
     error = g_error_new (HS_ERROR, HS_ERROR_NO_FRAMES,
         "The recorder of '%s' was stopped before the trigger", self->source);
     hs_waiters_fail (g_steal_pointer (&self->pending_waiters), error);
   }
-  carry_out (self, &action, NULL, &status);
+  end_window (self);
   update_interest (self);
 }
 
@@ -622,12 +630,7 @@ hs_pump_forget_waiter (HsPump *self, GTask *task)
 void
 hs_pump_close_all_sync (HsPump *self)
 {
-  HsTimelineInput input = { .type = HS_TIMELINE_STOP };
-  HsTimelineAction action;
-  HsRingBranchStatus status = { 0 };
-
-  hs_timeline_step (self->timeline, &input, &action);
-  carry_out (self, &action, NULL, &status);
+  end_window (self);
   for (GList *l = self->closing; l != NULL; l = l->next)
     hs_file_job_close_sync (l->data, CLOSE_TIMEOUT);
   report_closed_jobs (self);
