@@ -148,7 +148,7 @@ recording_group (HsLaunch *app)
     { "max-duration", 0, 0, G_OPTION_ARG_CALLBACK, parse_seconds,
       "Continue in a new file after S seconds (default: never)", "S" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &app->output,
-      "File names: strftime, %{source}, %{index}, %{n}", "TEMPLATE" },
+      "File names: strftime, %{source}, %{index}, %{n}, %{ext}", "TEMPLATE" },
     { "rebase-timestamps", 0, 0, G_OPTION_ARG_NONE, &app->rebase_timestamps,
       "Start each file at time 0, not at its running time", NULL },
     { "encoder", 0, 0, G_OPTION_ARG_STRING, &app->encoder,
@@ -156,7 +156,11 @@ recording_group (HsLaunch *app)
     { "converter", 0, 0, G_OPTION_ARG_STRING, &app->converter,
       "How the ring converts the tee's frames (default auto)", "C" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &app->mode,
-      "What the ring holds: raw or encoded (default raw)", "M" },
+      "What the ring holds: auto, raw, encoded or passthrough (default "
+      "auto: passthrough for compressed video, else raw)", "M" },
+    { "container", 0, 0, G_OPTION_ARG_STRING, &app->container,
+      "Files in webm, matroska or mp4 (default auto: by -o's extension, "
+      "else webm for VP8/VP9/AV1, matroska for H.264/H.265)", "C" },
     { NULL }
   };
   GOptionGroup *group = g_option_group_new ("recording", "Recording Options:",
@@ -516,32 +520,6 @@ props_add_text (Props *p, const char *option, const char *name,
   return TRUE;
 }
 
-/* Recording modes. A library with HsRecorder:mode takes --mode as it is
- * (and names the valid values itself); one without records raw frames
- * only. */
-static const char *const modes[] = { "raw", "encoded", NULL };
-
-static gboolean
-props_add_mode (Props *p, const char *mode, GError **error)
-{
-  g_autofree char *valid = NULL;
-
-  if (g_object_class_find_property (p->klass, "mode") != NULL)
-    return props_add_text (p, "--mode", "mode", mode, error);
-  if (g_str_equal (mode, "raw"))
-    return TRUE;
-  if (g_str_equal (mode, "encoded")) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "--mode: 'encoded' is not available in this build (its hindsight "
-        "library records raw frames only); use --mode raw");
-    return FALSE;
-  }
-  valid = g_strjoinv (", ", (char **) modes);
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-      "--mode: unknown mode '%s' (valid: %s)", mode, valid);
-  return FALSE;
-}
-
 /* Everything but the pipeline and the tee, checked before anything is
  * built. */
 static gboolean
@@ -564,7 +542,11 @@ props_from_options (HsLaunch *app, Props *p, GError **error)
   if (app->converter != NULL &&
       !props_add_text (p, "--converter", "converter", app->converter, error))
     return FALSE;
-  if (app->mode != NULL && !props_add_mode (p, app->mode, error))
+  if (app->mode != NULL &&
+      !props_add_text (p, "--mode", "mode", app->mode, error))
+    return FALSE;
+  if (app->container != NULL &&
+      !props_add_text (p, "--container", "container", app->container, error))
     return FALSE;
   if (app->rebase_timestamps) {
     GValue value = G_VALUE_INIT;
@@ -872,6 +854,7 @@ clear_app (HsLaunch *app)
   g_clear_pointer (&app->encoder, g_free);
   g_clear_pointer (&app->converter, g_free);
   g_clear_pointer (&app->mode, g_free);
+  g_clear_pointer (&app->container, g_free);
   /* The cancellable stays: a cancelled read may still look at it. */
 }
 

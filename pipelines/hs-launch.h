@@ -58,6 +58,7 @@ typedef struct {
   char *encoder;
   char *converter;
   char *mode;
+  char *container;
   double pre;
   double post;
   double max_duration;
