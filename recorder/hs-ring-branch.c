@@ -677,27 +677,40 @@ hs_ring_branch_attach (HsRingBranch *self, GstElement *pipeline,
 
 typedef struct {
   HsRingBranch *branch;
-  GMainContext *context;
+  GMainContext *context;        /* until the removal is queued there */
   gint unlinked;
+  gboolean removed;
 } Detach;
 
 static gboolean
-finish_detach (gpointer user_data)
+remove_branch (gpointer user_data)
 {
   Detach *d = user_data;
   HsRingBranch *self = d->branch;
-  g_autoptr(GstObject) parent = gst_object_get_parent (GST_OBJECT (self->bin));
+  g_autoptr(GstObject) parent = NULL;
 
+  if (d->removed)
+    return G_SOURCE_REMOVE;
+  d->removed = TRUE;
+  parent = gst_object_get_parent (GST_OBJECT (self->bin));
   gst_element_set_locked_state (self->bin, TRUE);
   gst_element_set_state (self->bin, GST_STATE_NULL);
   if (parent != NULL)
     gst_bin_remove (GST_BIN (parent), self->bin);
   gst_element_release_request_pad (self->tee, self->tee_pad);
-
-  hs_ring_branch_unref (self);
-  g_main_context_unref (d->context);
-  g_free (d);
   return G_SOURCE_REMOVE;
+}
+
+/* Also when the context goes before it ran the removal: the branch never
+ * outlives its elements' streaming. */
+static void
+detach_free (gpointer user_data)
+{
+  Detach *d = user_data;
+
+  remove_branch (d);
+  hs_ring_branch_unref (d->branch);
+  g_free (d);
 }
 
 /* Runs once no buffer is in flight on the tee pad: the branch can be cut off
@@ -707,13 +720,19 @@ on_tee_pad_idle (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   Detach *d = user_data;
   g_autoptr(GstPad) peer = NULL;
+  GMainContext *context;
 
   if (!g_atomic_int_compare_and_exchange (&d->unlinked, 0, 1))
     return GST_PAD_PROBE_REMOVE;
   peer = gst_pad_get_peer (pad);
   if (peer != NULL)
     gst_pad_unlink (pad, peer);
-  g_main_context_invoke (d->context, finish_detach, d);
+  /* A queued removal must not keep its context alive: the context frees it
+   * (detach_free) when it goes first. */
+  context = g_steal_pointer (&d->context);
+  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, remove_branch, d,
+      detach_free);
+  g_main_context_unref (context);
   return GST_PAD_PROBE_REMOVE;
 }
 

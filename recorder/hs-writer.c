@@ -163,8 +163,12 @@ hs_writer_new (const char *location, GstCaps *caps,
     return NULL;
   gst_bin_add (GST_BIN (pipeline), sink);
 
+  gst_app_src_set_caps (GST_APP_SRC (src), caps);
+  /* The muxer's video pad by name: linking by template would take the
+   * first one that takes anything, an audio pad for mp4mux. */
   if (options->remux) {
-    linked = gst_element_link_many (src, mux, sink, NULL);
+    linked = gst_element_link_pads (src, "src", mux, "video_%u") &&
+        gst_element_link (mux, sink);
   } else {
     convert = hs_packages_make_element ("videoconvert", "convert", error);
     if (convert == NULL)
@@ -175,7 +179,9 @@ hs_writer_new (const char *location, GstCaps *caps,
     if (enc == NULL)
       return NULL;
     gst_bin_add (GST_BIN (pipeline), enc);
-    linked = gst_element_link_many (src, convert, enc, mux, sink, NULL);
+    linked = gst_element_link_many (src, convert, enc, NULL) &&
+        gst_element_link_pads (enc, "src", mux, "video_%u") &&
+        gst_element_link (mux, sink);
   }
   if (!linked) {
     g_set_error (error, HS_ERROR, HS_ERROR_NOT_NEGOTIATED,
@@ -191,7 +197,6 @@ hs_writer_new (const char *location, GstCaps *caps,
       "max-bytes", (guint64) 0,
       "block", FALSE,
       NULL);
-  gst_app_src_set_caps (GST_APP_SRC (src), caps);
   if (options->container == HS_CONTAINER_MP4)
     /* Fragmented: a file cut short plays up to its last fragment. */
     g_object_set (mux, "fragment-duration", FRAGMENT_MS, NULL);
