@@ -365,8 +365,15 @@ end_error (HsPump *self, HsTimelineEnd reason,
     case HS_TIMELINE_END_NOT_NEGOTIATED:
       return g_error_new (HS_ERROR, HS_ERROR_NOT_NEGOTIATED,
           "Tee '%s' carries %s", self->source, status->refusal);
-    case HS_TIMELINE_END_REACHED:
     case HS_TIMELINE_END_EOS:
+      /* A source that warned before it ended did not end of its own: a
+       * camera that closed the connection, say. */
+      if (status->source_warning != NULL)
+        return g_error_new (HS_ERROR, HS_ERROR_SOURCE,
+            "The source ended before the window's end: %s",
+            status->source_warning);
+      break;
+    case HS_TIMELINE_END_REACHED:
     case HS_TIMELINE_END_STOPPED:
       break;
   }

@@ -48,6 +48,7 @@ typedef struct {
   gboolean  eos;
   char     *source_error;       /* "element: message" of the first error
                                  * upstream of the tee, or NULL */
+  char     *source_warning;     /* the same of the first warning */
   gboolean  drained;            /* the frames that entered the branch before
                                  * that error have reached the ring (or they
                                  * had a second to) */

@@ -66,6 +66,7 @@ struct _HsRingBranch
   HsRecorderMode mode;          /* as decided */
   char *source_error;
   gint64 source_error_us;
+  char *source_warning;
   char *refusal;                /* why the current caps are refused */
   gboolean refusing;            /* a buffer came under them */
   gint64 last_arrival_us;
@@ -108,6 +109,7 @@ hs_ring_branch_unref (HsRingBranch *self)
   g_free (self->source);
   g_free (self->encoder);
   g_free (self->source_error);
+  g_free (self->source_warning);
   g_free (self->refusal);
   g_mutex_clear (&self->lock);
   g_free (self);
@@ -480,6 +482,7 @@ on_branch_event (HsRingBranch *self, GstEvent *event)
      * error): the old failure must not end the next recordings. */
     g_mutex_lock (&self->lock);
     g_clear_pointer (&self->source_error, g_free);
+    g_clear_pointer (&self->source_warning, g_free);
     self->n_entered = self->n_arrived + self->n_dropped;
     g_mutex_unlock (&self->lock);
   }
@@ -524,26 +527,39 @@ on_branch_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 /* ------------------------------------------------------------------------ */
 /* Errors upstream                                                          */
 
+/* The first error upstream of the tee ends a window; the first warning is
+ * kept to say why a source that ends early did (rtspsrc warns that the
+ * camera closed the connection, then sends EOS). */
 static void
-on_bus_sync_error (GstBus *bus, GstMessage *message, gpointer user_data)
+on_bus_sync_message (GstBus *bus, GstMessage *message, gpointer user_data)
 {
   HsRingBranch *self = user_data;
+  gboolean is_error = GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR;
   g_autoptr(GError) error = NULL;
+  char **slot;
 
-  gst_message_parse_error (message, &error, NULL);
+  if (is_error)
+    gst_message_parse_error (message, &error, NULL);
+  else if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_WARNING)
+    gst_message_parse_warning (message, &error, NULL);
+  else
+    return;
   if (!hs_error_origin_is_upstream (self->bin, GST_MESSAGE_SRC (message))) {
-    GST_INFO ("error in %s does not concern tee %s: %s",
-        GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), self->source,
+    GST_INFO ("%s in %s does not concern tee %s: %s", is_error ? "error" :
+        "warning", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), self->source,
         error->message);
     return;
   }
   g_mutex_lock (&self->lock);
-  if (self->source_error == NULL) {
-    self->source_error = g_strdup_printf ("%s: %s",
-        GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message);
-    self->source_error_us = g_get_monotonic_time ();
+  slot = is_error ? &self->source_error : &self->source_warning;
+  if (*slot == NULL) {
+    *slot = g_strdup_printf ("%s: %s", GST_OBJECT_NAME (GST_MESSAGE_SRC (
+                message)), error->message);
+    if (is_error)
+      self->source_error_us = g_get_monotonic_time ();
   }
-  wake_locked (self);
+  if (is_error)
+    wake_locked (self);
   g_mutex_unlock (&self->lock);
 }
 
@@ -668,8 +684,8 @@ hs_ring_branch_attach (HsRingBranch *self, GstElement *pipeline,
 
   self->bus = gst_element_get_bus (pipeline);
   gst_bus_enable_sync_message_emission (self->bus);
-  self->bus_handler = g_signal_connect_data (self->bus, "sync-message::error",
-      G_CALLBACK (on_bus_sync_error), hs_ring_branch_ref (self),
+  self->bus_handler = g_signal_connect_data (self->bus, "sync-message",
+      G_CALLBACK (on_bus_sync_message), hs_ring_branch_ref (self),
       unref_closure, 0);
   GST_INFO ("attached to tee %s", self->source);
   return TRUE;
@@ -773,6 +789,7 @@ hs_ring_branch_get_status (HsRingBranch *self, HsRingBranchStatus *status)
   status->live = self->live;
   status->eos = self->eos;
   status->source_error = g_strdup (self->source_error);
+  status->source_warning = g_strdup (self->source_warning);
   /* Frames that passed the tee before the source failed are still on
    * their way through the branch's queue: they belong in the file. */
   status->drained = self->n_arrived + self->n_dropped >= self->n_entered ||
@@ -788,6 +805,7 @@ void
 hs_ring_branch_status_clear (HsRingBranchStatus *status)
 {
   g_clear_pointer (&status->source_error, g_free);
+  g_clear_pointer (&status->source_warning, g_free);
   g_clear_pointer (&status->refusal, g_free);
 }
 
