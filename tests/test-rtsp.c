@@ -217,6 +217,39 @@ test_server_stops (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (info.last_pts, <, 11 * GST_SECOND);
 }
 
+/* The bundled rtsp description, through hindsight-launch: the camera's own
+ * H.264 in the file, no decoder anywhere. */
+static void
+test_bundled (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *mount = g_strdup_printf ("/cam=%s/h264.mkv:h264",
+      clips_dir);
+  const char *const mounts[] = { mount, NULL };
+  g_autofree char *url = NULL;
+  g_autofree char *out = hs_test_fixture_path (&fixture->fx.f,
+      "%{index}.%{ext}");
+  g_autofree char *file = hs_test_fixture_path (&fixture->fx.f, "1.mkv");
+  g_autoptr(GSubprocess) launch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(HsTestFileInfo) info = { 0 };
+
+  start_server (fixture, mounts);
+  url = g_strdup_printf ("--url=rtsp://127.0.0.1:%u/cam", fixture->port);
+  launch = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+      G_SUBPROCESS_FLAGS_STDERR_SILENCE | G_SUBPROCESS_FLAGS_STDIN_PIPE,
+      &error, HS_LAUNCH_PATH, "--file", HS_SOURCE_PIPELINES_DIR "/rtsp.gstp",
+      url, "--pre", "1", "--post", "1", "--trigger-at", "3", "--stop-after",
+      "5", "-o", out, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (launch, NULL, &error));
+  g_assert_no_error (error);
+
+  assert_camera_file (file, "video/x-h264", &info);
+  g_assert_cmpuint (info.first_pts, <=, 2 * GST_SECOND);
+  g_assert_cmpuint (info.last_pts, <, 4 * GST_SECOND);
+  g_assert_cmpuint (info.last_pts + 2 * FRAME, >=, 4 * GST_SECOND);
+}
+
 static void
 remove_clips (void)
 {
@@ -249,6 +282,8 @@ main (int argc, char **argv)
       test_window, fixture_teardown);
   g_test_add ("/rtsp/server-stops", Fixture, NULL, fixture_setup,
       test_server_stops, fixture_teardown);
+  g_test_add ("/rtsp/bundled-description", Fixture, NULL, fixture_setup,
+      test_bundled, fixture_teardown);
   ret = g_test_run ();
   remove_clips ();
   g_free (clips_dir);
