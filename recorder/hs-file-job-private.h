@@ -44,6 +44,9 @@ void         hs_file_job_write         (HsFileJob              *job,
                                         gboolean                rebase,
                                         gboolean                keep_dts);
 
+/* Hands the frames written since the last flush to the record pipeline. */
+void         hs_file_job_flush         (HsFileJob              *job);
+
 /* Ends the file (with @error, if the window failed): @done follows once the
  * record pipeline has drained. */
 void         hs_file_job_finish        (HsFileJob              *job,

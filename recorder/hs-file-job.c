@@ -103,6 +103,12 @@ hs_file_job_write (HsFileJob *job, const HsRingEntry *entry, gboolean rebase,
 }
 
 void
+hs_file_job_flush (HsFileJob *job)
+{
+  hs_writer_flush (job->writer);
+}
+
+void
 hs_file_job_finish (HsFileJob *job, const GError *error)
 {
   if (error != NULL)

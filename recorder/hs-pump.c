@@ -14,9 +14,12 @@
 GST_DEBUG_CATEGORY_STATIC (hs_pump_debug);
 #define GST_CAT_DEFAULT hs_pump_debug
 
-/* While a window is open or a trigger waits, the pump also runs this
- * often, for stalls and for triggers the clock reaches without frames. */
-#define TICK_MS 50
+/* While a window is open or a trigger waits, the pump runs this often: it
+ * takes the frames of a live source that arrived since in one batch (a
+ * wake-up per frame and camera costs more than the recording), and sees
+ * stalls and triggers the clock reaches without frames. A live window's
+ * file closes at most this long after the frame that ends it arrives. */
+#define TICK_MS 100
 #define CLOSE_TIMEOUT (5 * GST_SECOND)
 
 struct _HsPump
@@ -47,15 +50,27 @@ struct _HsPump
 };
 
 static gboolean
-on_wakeup (GSource *source, GSourceFunc callback, gpointer user_data)
+on_ready (GSource *source, GSourceFunc callback, gpointer user_data)
 {
   g_source_set_ready_time (source, -1);
   return callback (user_data);
 }
 
-static GSourceFuncs wakeup_funcs = {
-  .dispatch = on_wakeup,
+/* The wakeup (made ready by the branch) and the tick (made ready by the
+ * pump itself) are both sources that run when their ready time comes. */
+static GSourceFuncs ready_funcs = {
+  .dispatch = on_ready,
 };
+
+/* The next multiple of the tick: every pump of a context ticks at the same
+ * moments, in one iteration of its loop, instead of each at its own. */
+static gint64
+next_tick_us (void)
+{
+  gint64 period = TICK_MS * 1000;
+
+  return (g_get_monotonic_time () / period + 1) * period;
+}
 
 static gboolean
 run_from_source (gpointer user_data)
@@ -86,10 +101,14 @@ hs_pump_new (const char *source, GstElement *pipeline, HsRingBuffer *ring,
   self->mode = HS_RECORDER_MODE_AUTO;
   self->timeline = hs_timeline_new (&(HsTimelineSettings) { 0 });
 
-  self->wakeup = g_source_new (&wakeup_funcs, sizeof (GSource));
+  self->wakeup = g_source_new (&ready_funcs, sizeof (GSource));
   g_source_set_callback (self->wakeup, run_from_source, self, NULL);
   g_source_set_ready_time (self->wakeup, -1);
   g_source_attach (self->wakeup, self->context);
+  self->tick = g_source_new (&ready_funcs, sizeof (GSource));
+  g_source_set_callback (self->tick, run_from_source, self, NULL);
+  g_source_set_ready_time (self->tick, -1);
+  g_source_attach (self->tick, self->context);
   return self;
 }
 
@@ -514,14 +533,7 @@ update_interest (HsPump *self)
       from);
   if (self->branch != NULL)
     hs_ring_branch_set_interested (self->branch, hold);
-
-  if (hold && self->tick == NULL) {
-    self->tick = g_timeout_source_new (TICK_MS);
-    g_source_set_callback (self->tick, run_from_source, self, NULL);
-    g_source_attach (self->tick, self->context);
-  } else if (!hold) {
-    destroy_source (&self->tick);
-  }
+  g_source_set_ready_time (self->tick, hold ? next_tick_us () : -1);
 
   busy = hs_timeline_get_state (self->timeline) != HS_TIMELINE_IDLE ||
       hs_timeline_has_pending (self->timeline) || self->closing != NULL;
@@ -588,6 +600,8 @@ hs_pump_run (HsPump *self)
     if (action.type == HS_TIMELINE_WAIT)
       break;
   }
+  if (self->current != NULL)
+    hs_file_job_flush (self->current);
 
   update_interest (self);
   hs_ring_branch_status_clear (&status);

@@ -21,7 +21,9 @@ G_BEGIN_DECLS
  * caps checks and steering, the ring's encoder in encoded mode, and errors
  * upstream of the tee. The main side reads it through
  * hs_ring_branch_get_status(), a snapshot, and is woken through the
- * GSource it gave.
+ * GSource it gave on EOS, errors and refused caps, and on each frame of a
+ * source that is not live while it is interested (a live source's frames
+ * it takes in batches, on its own tick).
  *
  * Reference counted: the recorder holds one reference, a detach in progress
  * and the bus handler one each. The branch's elements call into it without
@@ -83,8 +85,8 @@ void          hs_ring_branch_status_clear (HsRingBranchStatus     *status);
 
 gboolean      hs_ring_branch_is_live    (HsRingBranch             *self);
 
-/* Whether the main side wants to hear of every frame (a window is open or
- * a trigger waits), or only of EOS, errors and refused caps. */
+/* Whether the main side wants to hear of each frame (a window is open or
+ * a trigger waits); only a source that is not live wakes it for them. */
 void          hs_ring_branch_set_interested (HsRingBranch         *self,
                                              gboolean              interested);
 

@@ -59,8 +59,8 @@ struct _HsRingBranch
    * read by the main side through hs_ring_branch_get_status(). */
   GMutex lock;
   GSource *wakeup;              /* the main side's; NULL once detached */
-  HsCopyFrames copy_frames;
   gboolean interested;
+  HsCopyFrames copy_frames;
   gboolean live;
   gboolean eos;
   HsRecorderMode mode;          /* as decided */
@@ -224,7 +224,10 @@ on_new_sample (GstAppSink *sink, gpointer user_data)
   self->last_arrival_us = g_get_monotonic_time ();
   self->n_arrived++;
   self->eos = FALSE;
-  if (self->interested)
+  /* A source that is not live runs as fast as it can: its recording takes
+   * each frame as it comes. A live one's frames wait for the pump's tick,
+   * in batches. */
+  if (self->interested && !self->live)
     wake_locked (self);
   g_mutex_unlock (&self->lock);
   return GST_FLOW_OK;
@@ -669,7 +672,8 @@ hs_ring_branch_attach (HsRingBranch *self, GstElement *pipeline,
   g_autoptr(GstPad) branch_sink = gst_element_get_static_pad (self->bin,
       "sink");
 
-  gst_bin_add (GST_BIN (parent), gst_object_ref (self->bin));
+  /* The bin is not floating: the parent takes a reference of its own. */
+  gst_bin_add (GST_BIN (parent), self->bin);
   /* Running before it is linked: a buffer the tee pushes into a branch that
    * is still flushing returns FLUSHING, which pauses the source for good. */
   gst_element_sync_state_with_parent (self->bin);

@@ -35,8 +35,8 @@ HsRingCapsKind hs_ring_caps_kind   (GstCaps     *caps,
 
 /* The parser that turns H.264 or H.265 into what every container takes
  * (avc or hvc1, codec data in the caps, so that each file starts on its
- * own), with the caps it must output; NULL for other codecs, which go as
- * they are. */
+ * own), with the caps it must output; NULL for a stream that is so already
+ * and for other codecs, which go as they are. */
 const char    *hs_ring_caps_parser (GstCaps     *caps,
                                     const char **output);
 

@@ -92,16 +92,18 @@ static const struct {
   const char *name;
   const char *parser;           /* NULL: none needed */
   const char *output;
+  const char *ready;            /* the stream-format every muxer takes as it
+                                 * is (codec data in the caps): no parser */
   const char *alignment;        /* what a muxer needs; NULL: anything */
   const char *formats[4];       /* stream-format; NULL: anything */
 } compressed[] = {
   { "video/x-h264", "h264parse", "video/x-h264,stream-format=avc,alignment=au",
-    "au", { "avc", "avc3", "byte-stream" } },
+    "avc", "au", { "avc", "avc3", "byte-stream" } },
   { "video/x-h265", "h265parse", "video/x-h265,stream-format=hvc1,alignment=au",
-    "au", { "hvc1", "hev1", "byte-stream" } },
-  { "video/x-vp8", NULL, NULL, NULL, { NULL } },
-  { "video/x-vp9", NULL, NULL, NULL, { NULL } },
-  { "video/x-av1", "av1parse", NULL, "tu", { "obu-stream" } },
+    "hvc1", "au", { "hvc1", "hev1", "byte-stream" } },
+  { "video/x-vp8", NULL, NULL, NULL, NULL, { NULL } },
+  { "video/x-vp9", NULL, NULL, NULL, NULL, { NULL } },
+  { "video/x-av1", "av1parse", NULL, NULL, "tu", { "obu-stream" } },
 };
 
 static gint
@@ -146,8 +148,14 @@ const char *
 hs_ring_caps_parser (GstCaps *caps, const char **output)
 {
   gint i = compressed_entry (caps);
+  const GstStructure *s;
 
   if (i < 0 || compressed[i].output == NULL)
+    return NULL;
+  s = gst_caps_get_structure (caps, 0);
+  if (g_strcmp0 (gst_structure_get_string (s, "stream-format"),
+          compressed[i].ready) == 0 && gst_structure_has_field (s,
+          "codec_data"))
     return NULL;
   *output = compressed[i].output;
   return compressed[i].parser;

@@ -40,10 +40,13 @@ HsWriter   *hs_writer_new          (const char             *location,
                                     gpointer                user_data,
                                     GError                **error);
 
+/* Frames are handed to the record pipeline in batches: pushed ones go at
+ * the next flush (or finish), one wake-up of its thread for all. */
 void        hs_writer_push         (HsWriter   *self,
                                     GstBuffer  *buffer);
+void        hs_writer_flush        (HsWriter   *self);
 
-/* Sends EOS: the file is closed once the encoder has drained. */
+/* Flushes and sends EOS: the file is closed once the encoder has drained. */
 void        hs_writer_finish       (HsWriter   *self);
 
 /* Finishes and waits up to @timeout for the file to close, without the main

@@ -22,6 +22,7 @@ struct _HsWriter
   GstElement *pipeline;
   GstElement *appsrc;
   GstCaps *caps;
+  GstBufferList *pending;       /* pushed at the next flush */
   char *location;
   GSource *bus_source;
   HsWriterDoneFunc done;
@@ -250,7 +251,17 @@ hs_writer_push (HsWriter *self, GstBuffer *buffer)
     gst_buffer_unref (buffer);
     return;
   }
-  gst_app_src_push_buffer (GST_APP_SRC (self->appsrc), buffer);
+  if (self->pending == NULL)
+    self->pending = gst_buffer_list_new ();
+  gst_buffer_list_add (self->pending, buffer);
+}
+
+void
+hs_writer_flush (HsWriter *self)
+{
+  if (self->pending != NULL)
+    gst_app_src_push_buffer_list (GST_APP_SRC (self->appsrc),
+        g_steal_pointer (&self->pending));
 }
 
 void
@@ -258,6 +269,7 @@ hs_writer_finish (HsWriter *self)
 {
   if (self->finished)
     return;
+  hs_writer_flush (self);
   self->finished = TRUE;
   gst_app_src_end_of_stream (GST_APP_SRC (self->appsrc));
 }
@@ -316,6 +328,7 @@ hs_writer_free (HsWriter *self)
   }
   gst_element_set_state (self->pipeline, GST_STATE_NULL);
   gst_object_unref (self->pipeline);
+  gst_clear_buffer_list (&self->pending);
   gst_caps_unref (self->caps);
   g_free (self->location);
   g_free (self);
