@@ -89,8 +89,8 @@ struct _GstHindsightRecorder
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (GstHindsightRecorder, gst_hindsight_recorder,
     GST_TYPE_BIN,
-    GST_DEBUG_CATEGORY_INIT (gst_hindsight_recorder_debug, "hindsight-element", 0,
-        "hindsightrecorder element"))
+    GST_DEBUG_CATEGORY_INIT (gst_hindsight_recorder_debug,
+        "hindsight-element", 0, "hindsightrecorder element"))
 
 GST_ELEMENT_REGISTER_DEFINE (hindsightrecorder, "hindsightrecorder",
     GST_RANK_NONE, GST_TYPE_HINDSIGHT_RECORDER)
@@ -157,7 +157,8 @@ request_free (gpointer data)
   g_free (r);
 }
 
-/* The recorder, for the context's thread (see GstHindsightRecorder.recorder). */
+/* The recorder, for the context's thread (see
+ * GstHindsightRecorder.recorder). */
 static HsRecorder *
 get_recorder (GstHindsightRecorder *self)
 {
@@ -377,10 +378,10 @@ describe (HsRecording *recording, const char *name, gboolean finished)
       NULL);
 
   if (date != NULL) {
-    GstDateTime *d = gst_date_time_new_from_g_date_time (g_date_time_ref (date));
+    g_autoptr(GstDateTime) d =
+        gst_date_time_new_from_g_date_time (g_date_time_ref (date));
 
     gst_structure_set (s, "date", GST_TYPE_DATE_TIME, d, NULL);
-    gst_date_time_unref (d);
   }
   if (finished) {
     const GError *error = hs_recording_get_error (recording);

@@ -191,17 +191,6 @@ printed_reports (Fixture *fx, const char *name)
   return found;
 }
 
-static guint64
-field_u64 (const GstStructure *s, const char *field)
-{
-  guint64 value = 0;
-
-  if (!gst_structure_get_uint64 (s, field, &value))
-    g_error ("%s has no guint64 field '%s'", gst_structure_get_name (s),
-        field);
-  return value;
-}
-
 /* The file a printed finished message names, decoded; the message's
  * frames and times are what a player sees. */
 static void
@@ -219,11 +208,11 @@ probe_printed (Fixture *fx, const GstStructure *s, HsTestFileInfo *info)
     fail (fx, "%s", error->message);
   g_assert_cmpstr (info->codec, ==, "video/x-vp8");
   g_assert_true (info->starts_with_keyframe);
-  g_assert_cmpuint (field_u64 (s, "n-frames"), ==, info->n_frames);
+  g_assert_cmpuint (hs_test_field_u64 (s, "n-frames"), ==, info->n_frames);
   /* WebM keeps milliseconds. */
-  g_assert_cmpuint (ABS (GST_CLOCK_DIFF (field_u64 (s, "start-time"),
+  g_assert_cmpuint (ABS (GST_CLOCK_DIFF (hs_test_field_u64 (s, "start-time"),
               info->first_pts)), <=, GST_MSECOND);
-  g_assert_cmpuint (ABS (GST_CLOCK_DIFF (field_u64 (s, "end-time"),
+  g_assert_cmpuint (ABS (GST_CLOCK_DIFF (hs_test_field_u64 (s, "end-time"),
               info->last_pts)), <=, GST_MSECOND);
 }
 
@@ -349,11 +338,11 @@ test_readme_from_file (Fixture *fx, gconstpointer data)
    * first's last. */
   g_assert_cmpuint (finished->len, ==, 2);
   assert_printed_window (fx, finished->pdata[0], 3 * GST_SECOND / 2,
-      field_u64 (finished->pdata[0], "start-time") + GST_SECOND, 30);
+      hs_test_field_u64 (finished->pdata[0], "start-time") + GST_SECOND, 30);
   assert_printed_window (fx, finished->pdata[1], 5 * GST_SECOND / 2,
       7 * GST_SECOND / 2, 30);
-  g_assert_cmpuint (field_u64 (finished->pdata[1], "start-time") -
-      field_u64 (finished->pdata[0], "end-time"), <, FRAME (3) / 2);
+  g_assert_cmpuint (hs_test_field_u64 (finished->pdata[1], "start-time") -
+      hs_test_field_u64 (finished->pdata[0], "end-time"), <, FRAME (3) / 2);
 }
 
 /* Ctrl+C under -e while a window is open: the file is complete and

@@ -185,17 +185,6 @@ index_of (Fixture *fx, GstMessage *message)
   return i;
 }
 
-static guint64
-field_u64 (const GstStructure *s, const char *field)
-{
-  guint64 value = 0;
-
-  if (!gst_structure_get_uint64 (s, field, &value))
-    g_error ("%s has no guint64 field '%s'", gst_structure_get_name (s),
-        field);
-  return value;
-}
-
 static void
 assert_close (const char *what, GstClockTime got, GstClockTime want,
               GstClockTime tolerance)
@@ -237,9 +226,9 @@ assert_report_matches_file (const GstStructure *s)
   g_auto(HsTestFileInfo) info = { 0 };
   g_autoptr(GError) error = NULL;
   GStatBuf st;
-  guint64 n_frames = field_u64 (s, "n-frames");
-  GstClockTime start = field_u64 (s, "start-time");
-  GstClockTime end = field_u64 (s, "end-time");
+  guint64 n_frames = hs_test_field_u64 (s, "n-frames");
+  GstClockTime start = hs_test_field_u64 (s, "start-time");
+  GstClockTime end = hs_test_field_u64 (s, "end-time");
   GstClockTime last_duration;
 
   g_assert_cmpstr (gst_structure_get_string (s, "error"), ==, NULL);
@@ -250,11 +239,11 @@ assert_report_matches_file (const GstStructure *s)
   /* WebM keeps milliseconds. */
   assert_close ("start-time", start, info.first_pts, GST_MSECOND);
   assert_close ("end-time", end, info.last_pts, GST_MSECOND);
-  last_duration = field_u64 (s, "duration") - (end - start);
+  last_duration = hs_test_field_u64 (s, "duration") - (end - start);
   assert_close ("the last frame's duration", last_duration, GST_SECOND / 30,
       GST_MSECOND);
   g_assert_cmpint (g_stat (location, &st), ==, 0);
-  g_assert_cmpuint (field_u64 (s, "bytes"), ==, (guint64) st.st_size);
+  g_assert_cmpuint (hs_test_field_u64 (s, "bytes"), ==, (guint64) st.st_size);
 }
 
 /* A finished message of a file holding frames @first .. @last of 30 fps,
@@ -267,7 +256,7 @@ assert_window (const GstStructure *s, guint first, guint last)
   hs_test_assert_file (location, last - first + 1, FRAME (first),
       FRAME (last));
   assert_report_matches_file (s);
-  g_assert_cmpuint (field_u64 (s, "n-dropped"), ==, 0);
+  g_assert_cmpuint (hs_test_field_u64 (s, "n-dropped"), ==, 0);
 }
 
 static const GstStructure *
@@ -602,8 +591,8 @@ test_stop_signal (Fixture *fx, gconstpointer data)
   assert_report_matches_file (s);
   /* The window [0 s, 61 s) starts with the live source's first frame,
    * which comes a little after 0. */
-  g_assert_cmpuint (field_u64 (s, "start-time"), <, GST_SECOND / 5);
-  g_assert_cmpuint (field_u64 (s, "end-time"), <, 4 * GST_SECOND);
+  g_assert_cmpuint (hs_test_field_u64 (s, "start-time"), <, GST_SECOND / 5);
+  g_assert_cmpuint (hs_test_field_u64 (s, "end-time"), <, 4 * GST_SECOND);
 }
 
 static void
@@ -631,9 +620,10 @@ static char *
 make_source_file (Fixture *fx)
 {
   g_autofree char *path = hs_test_fixture_path (&fx->f, "source.webm");
-  g_autofree char *description = g_strdup_printf ("videotestsrc num-buffers=150 "
-      "! video/x-raw,width=160,height=120,framerate=30/1 ! vp8enc "
-      "! webmmux ! filesink location=%s", path);
+  g_autofree char *description = g_strdup_printf (
+      "videotestsrc num-buffers=150 ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! vp8enc ! webmmux ! "
+      "filesink location=%s", path);
   g_autoptr(GstElement) pipeline = hs_test_pipeline_new (description);
   g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
   g_autoptr(GstMessage) done = NULL;
@@ -719,7 +709,7 @@ test_unwritable (Fixture *fx, gconstpointer data)
 
   s = only_report (fx, "hindsight-recording-finished", "rec");
   g_assert_nonnull (gst_structure_get_string (s, "error"));
-  g_assert_cmpuint (field_u64 (s, "n-frames"), ==, 0);
+  g_assert_cmpuint (hs_test_field_u64 (s, "n-frames"), ==, 0);
   for (guint i = 0; i < fx->messages->len; i++) {
     GstMessage *m = fx->messages->pdata[i];
 

@@ -65,9 +65,10 @@ while True:
         break
 
 error = s.get_value("error")
+start = s.get_value("start-time") / Gst.SECOND
+duration = s.get_value("duration") / Gst.SECOND
 print(
-    f"{s.get_value('location')}: start {s.get_value('start-time') / Gst.SECOND:.3f} s, "
-    f"duration {s.get_value('duration') / Gst.SECOND:.3f} s, "
+    f"{s.get_value('location')}: start {start:.3f} s, duration {duration:.3f} s, "
     f"{s.get_value('n-frames')} frames" + (f", error: {error}" if error else "")
 )
 
