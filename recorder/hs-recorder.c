@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "hs-recorder.h"
+#include "hs-recorder-private.h"
 
 #include "hs-container-private.h"
 #include "hs-error.h"
@@ -72,6 +73,8 @@ struct _HsRecorder
   /* Main context only. */
   HsPump *pump;
   HsRingBranch *branch;         /* NULL until attached */
+  gboolean hosted;              /* the branch is in an element, not on a tee
+                                 * (hs_recorder_new_hosted()) */
   gboolean detached;
 
   gboolean busy_notified;       /* the busy value last notified */
@@ -210,11 +213,10 @@ update_pump (HsRecorder *self)
 /* ------------------------------------------------------------------------ */
 /* Attaching to the tee                                                     */
 
+/* The ring branch that feeds the ring, made from the settings. */
 static gboolean
-attach (HsRecorder *self, GError **error)
+make_branch (HsRecorder *self, GError **error)
 {
-  g_autoptr(GstElement) tee = NULL;
-  g_autoptr(GstBus) bus = NULL;
   HsRingBranchConfig config = {
     .source = self->source,
     .converter = self->settings.converter,
@@ -225,6 +227,19 @@ attach (HsRecorder *self, GError **error)
     .ring = self->ring,
     .wakeup = hs_pump_get_wakeup (self->pump),
   };
+
+  self->branch = hs_ring_branch_new (&config, error);
+  if (self->branch == NULL)
+    return FALSE;
+  hs_pump_set_branch (self->pump, self->branch);
+  return TRUE;
+}
+
+static gboolean
+attach (HsRecorder *self, GError **error)
+{
+  g_autoptr(GstElement) tee = NULL;
+  g_autoptr(GstBus) bus = NULL;
 
   if (!GST_IS_BIN (self->pipeline)) {
     g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
@@ -248,12 +263,11 @@ attach (HsRecorder *self, GError **error)
   if (tee == NULL)
     return FALSE;
 
-  self->branch = hs_ring_branch_new (&config, error);
-  if (self->branch == NULL)
+  if (!make_branch (self, error))
     return FALSE;
-  hs_pump_set_branch (self->pump, self->branch);
-  if (!hs_ring_branch_attach (self->branch, self->pipeline, tee, error))
+  if (!hs_ring_branch_attach (self->branch, tee, error))
     return FALSE;
+  hs_ring_branch_watch_bus (self->branch, bus);
   hs_pipeline_register_recorder (self->pipeline, self);
   GST_INFO_OBJECT (self, "attached to tee %s", self->source);
   return TRUE;
@@ -317,7 +331,8 @@ hs_recorder_initable_init (GInitable     *initable,
   self->pump = hs_pump_new (self->source, self->pipeline, self->ring,
       self->context, &pump_callbacks, self);
   update_pump (self);
-  return attach (self, error);
+  /* A hosted branch goes wherever its host puts it. */
+  return self->hosted ? make_branch (self, error) : attach (self, error);
 }
 
 static void
@@ -1056,4 +1071,62 @@ hs_recorder_get_ring_buffer (HsRecorder *self)
 {
   g_return_val_if_fail (HS_IS_RECORDER (self), NULL);
   return self->ring;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Hosted in an element (hs-recorder-private.h)                             */
+
+HsRecorder *
+hs_recorder_new_hosted (GstElement    *host,
+                        const char    *source,
+                        guint          n_settings,
+                        const char    *names[],
+                        const GValue   values[],
+                        GError       **error)
+{
+  g_autofree const char **all_names = g_new0 (const char *, n_settings + 2);
+  g_autofree GValue *all_values = g_new0 (GValue, n_settings + 2);
+  g_autoptr(HsRecorder) self = NULL;
+
+  g_return_val_if_fail (GST_IS_ELEMENT (host), NULL);
+  g_return_val_if_fail (source != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  all_names[0] = "pipeline";
+  g_value_init (&all_values[0], GST_TYPE_ELEMENT);
+  g_value_set_object (&all_values[0], host);
+  all_names[1] = "source";
+  g_value_init (&all_values[1], G_TYPE_STRING);
+  g_value_set_string (&all_values[1], source);
+  for (guint i = 0; i < n_settings; i++) {
+    all_names[i + 2] = names[i];
+    all_values[i + 2] = values[i];
+  }
+  self = HS_RECORDER (g_object_new_with_properties (HS_TYPE_RECORDER,
+          n_settings + 2, all_names, all_values));
+  g_value_unset (&all_values[0]);
+  g_value_unset (&all_values[1]);
+
+  self->hosted = TRUE;
+  if (!g_initable_init (G_INITABLE (self), NULL, error))
+    return NULL;
+  GST_INFO_OBJECT (self, "ring branch hosted by %s", GST_OBJECT_NAME (host));
+  return g_steal_pointer (&self);
+}
+
+GstElement *
+hs_recorder_get_branch_bin (HsRecorder *self)
+{
+  g_return_val_if_fail (HS_IS_RECORDER (self), NULL);
+  g_return_val_if_fail (self->hosted, NULL);
+  return hs_ring_branch_get_bin (self->branch);
+}
+
+void
+hs_recorder_watch_bus (HsRecorder *self, GstBus *bus)
+{
+  g_return_if_fail (HS_IS_RECORDER (self));
+  g_return_if_fail (self->hosted);
+  g_return_if_fail (GST_IS_BUS (bus));
+  hs_ring_branch_watch_bus (self->branch, bus);
 }

@@ -66,12 +66,19 @@ HsRingBranch *hs_ring_branch_ref        (HsRingBranch             *self);
 void          hs_ring_branch_unref      (HsRingBranch             *self);
 
 /* Adds the branch next to @tee, running, and links it to a new request pad
- * of the tee. Errors of @pipeline that concern the tee are noted from then
- * on. Main context. */
+ * of the tee. Main context. */
 gboolean      hs_ring_branch_attach     (HsRingBranch             *self,
-                                         GstElement               *pipeline,
                                          GstElement               *tee,
                                          GError                  **error);
+
+/* Errors on @bus (the pipeline's) from upstream of the branch are noted
+ * from then on. Once; main context. */
+void          hs_ring_branch_watch_bus  (HsRingBranch             *self,
+                                         GstBus                   *bus);
+
+/* The bin (whoever places a branch that is not attached to a tee adds it
+ * and removes it). */
+GstElement   *hs_ring_branch_get_bin    (HsRingBranch             *self);
 
 /* Unlinks the branch as soon as no buffer is in flight on the tee pad, then
  * removes it from the pipeline on @context. The ring gets nothing after

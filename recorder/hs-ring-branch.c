@@ -665,8 +665,7 @@ hs_ring_branch_new (const HsRingBranchConfig *config, GError **error)
 }
 
 gboolean
-hs_ring_branch_attach (HsRingBranch *self, GstElement *pipeline,
-                       GstElement *tee, GError **error)
+hs_ring_branch_attach (HsRingBranch *self, GstElement *tee, GError **error)
 {
   g_autoptr(GstObject) parent = gst_object_get_parent (GST_OBJECT (tee));
   g_autoptr(GstPad) branch_sink = gst_element_get_static_pad (self->bin,
@@ -685,14 +684,26 @@ hs_ring_branch_attach (HsRingBranch *self, GstElement *pipeline,
         "Cannot link a ring branch to tee '%s'", self->source);
     return FALSE;
   }
+  GST_INFO ("attached to tee %s", self->source);
+  return TRUE;
+}
 
-  self->bus = gst_element_get_bus (pipeline);
+void
+hs_ring_branch_watch_bus (HsRingBranch *self, GstBus *bus)
+{
+  g_return_if_fail (self->bus == NULL);
+
+  self->bus = gst_object_ref (bus);
   gst_bus_enable_sync_message_emission (self->bus);
   self->bus_handler = g_signal_connect_data (self->bus, "sync-message",
       G_CALLBACK (on_bus_sync_message), hs_ring_branch_ref (self),
       unref_closure, 0);
-  GST_INFO ("attached to tee %s", self->source);
-  return TRUE;
+}
+
+GstElement *
+hs_ring_branch_get_bin (HsRingBranch *self)
+{
+  return self->bin;
 }
 
 typedef struct {

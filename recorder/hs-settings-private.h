@@ -8,8 +8,9 @@
 
 G_BEGIN_DECLS
 
-/* The settings of a recorder, defined once: HsRecorder and HsMultiRecorder
- * install the same properties, so that they cannot drift apart. */
+/* The settings of a recorder, defined once: HsRecorder, HsMultiRecorder
+ * and the hindsightrecorder element install the same properties, so that
+ * they cannot drift apart. */
 typedef enum {
   HS_SETTING_PRE,
   HS_SETTING_POST,
@@ -29,7 +30,9 @@ typedef enum {
 } HsSetting;
 
 /* Fills @pspecs with new specs of every setting, for one class to install
- * (a spec belongs to one class). */
+ * (a spec belongs to one class). Exported for the hindsightrecorder element
+ * (gst/), whose properties are these too; not part of the API. */
+HS_API
 void hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS]);
 
 /* Their values, as the properties' defaults give them at first. */

@@ -386,3 +386,14 @@ hs_test_stop (GstElement *pipeline)
 {
   gst_element_set_state (pipeline, GST_STATE_NULL);
 }
+
+guint64
+hs_test_field_u64 (const GstStructure *s, const char *field)
+{
+  guint64 value = 0;
+
+  if (!gst_structure_get_uint64 (s, field, &value))
+    g_error ("%s has no guint64 field '%s'", gst_structure_get_name (s),
+        field);
+  return value;
+}

@@ -111,6 +111,11 @@ GstElement *hs_test_pipeline_new   (const char    *description);
 void        hs_test_play           (GstElement    *pipeline);
 void        hs_test_stop           (GstElement    *pipeline);
 
+/* The guint64 field @field of @s (a report such as the element's
+ * hindsight-recording-finished); fails the test if there is none. */
+guint64     hs_test_field_u64      (const GstStructure *s,
+                                    const char    *field);
+
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HsTestFileInfo, hs_test_file_info_clear)
 
 G_END_DECLS
