@@ -41,6 +41,20 @@ static const struct {
   { "nvvidconv", "Jetson's nvidia-l4t-gstreamer (JetPack)" },
   { "nvv4l2vp8enc", "Jetson's nvidia-l4t-gstreamer (JetPack)" },
   { "nvv4l2vp9enc", "Jetson's nvidia-l4t-gstreamer (JetPack)" },
+  /* Not built by the recorder, but named by the bundled pipelines and the
+   * tests, which report them the same way. */
+  { "timeoverlay", "gstreamer1.0-x (pango)" },
+  { "clockoverlay", "gstreamer1.0-x (pango)" },
+  { "textoverlay", "gstreamer1.0-x (pango)" },
+  { "audiotestsrc", "gstreamer1.0-plugins-base" },
+  { "fakesrc", "libgstreamer1.0-0 (coreelements)" },
+  { "fakesink", "libgstreamer1.0-0 (coreelements)" },
+  { "filesrc", "libgstreamer1.0-0 (coreelements)" },
+  { "valve", "libgstreamer1.0-0 (coreelements)" },
+  { "jpegenc", "gstreamer1.0-plugins-good (jpeg)" },
+  { "multifilesink", "gstreamer1.0-plugins-good (multifile)" },
+  { "rtspsrc", "gstreamer1.0-plugins-good (rtsp)" },
+  { "v4l2src", "gstreamer1.0-plugins-good (video4linux2)" },
 };
 
 const char *
