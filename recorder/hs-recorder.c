@@ -62,6 +62,7 @@ struct _HsRecorder
   char *source;
   GMainContext *context;
   HsRingBuffer *ring;           /* thread-safe */
+  HsRingBuffer *audio_ring;     /* the sound's, with audio-source */
 
   /* Settings. The construct-only ones (converter, mode) shape the branch;
    * the others take effect at the next decision that reads them. */
@@ -73,6 +74,7 @@ struct _HsRecorder
   /* Main context only. */
   HsPump *pump;
   HsRingBranch *branch;         /* NULL until attached */
+  HsRingBranch *audio_branch;   /* NULL without audio-source */
   gboolean hosted;              /* the branch is in an element, not on a tee
                                  * (hs_recorder_new_hosted()) */
   gboolean detached;
@@ -205,6 +207,7 @@ update_pump (HsRecorder *self)
     .encoder = s->encoder,
     .encoding = s->encoding,
     .rebase_timestamps = s->rebase_timestamps,
+    .audio_encoder = s->audio_encoder,
   };
 
   hs_pump_set_settings (self->pump, &settings);
@@ -232,6 +235,40 @@ make_branch (HsRecorder *self, GError **error)
   if (self->branch == NULL)
     return FALSE;
   hs_pump_set_branch (self->pump, self->branch);
+  return TRUE;
+}
+
+/* The sound: a ring branch of its own on the audio tee, feeding the files
+ * through the pump. */
+static gboolean
+attach_audio (HsRecorder *self, GstBus *bus, GError **error)
+{
+  g_autoptr(GstElement) tee = hs_tee_find (self->pipeline,
+      self->settings.audio_source, error);
+  HsRingBranchConfig config = {
+    .source = self->settings.audio_source,
+    .mode = HS_RECORDER_MODE_AUTO,
+    .audio = TRUE,
+    .copy_frames = self->settings.copy_frames,
+    .ring = self->audio_ring,
+    .wakeup = hs_pump_get_wakeup (self->pump),
+  };
+  HsAudioFeed *feed;
+
+  if (tee == NULL) {
+    g_prefix_error (error, "Audio source: ");
+    return FALSE;
+  }
+  self->audio_branch = hs_ring_branch_new (&config, error);
+  if (self->audio_branch == NULL ||
+      !hs_ring_branch_attach (self->audio_branch, tee, error))
+    return FALSE;
+  hs_ring_branch_watch_bus (self->audio_branch, bus);
+  feed = hs_audio_feed_new (self->settings.audio_source, self->audio_ring);
+  hs_audio_feed_set_branch (feed, self->audio_branch);
+  hs_audio_feed_set_encoder (feed, self->settings.audio_encoder);
+  hs_pump_set_audio (self->pump, feed);
+  GST_INFO_OBJECT (self, "sound from tee %s", self->settings.audio_source);
   return TRUE;
 }
 
@@ -268,6 +305,9 @@ attach (HsRecorder *self, GError **error)
   if (!hs_ring_branch_attach (self->branch, tee, error))
     return FALSE;
   hs_ring_branch_watch_bus (self->branch, bus);
+  if (self->settings.audio_source != NULL &&
+      !attach_audio (self, bus, error))
+    return FALSE;
   hs_pipeline_register_recorder (self->pipeline, self);
   GST_INFO_OBJECT (self, "attached to tee %s", self->source);
   return TRUE;
@@ -285,6 +325,9 @@ check_settings (HsRecorder *self, GError **error)
   if (s->location != NULL && !hs_location_validate (s->location, error))
     return FALSE;
   if (!hs_variant_check_encoder (s->encoder, error))
+    return FALSE;
+  if (s->audio_source != NULL &&
+      !hs_variant_check_audio_encoder (s->audio_encoder, error))
     return FALSE;
   if (s->container != HS_CONTAINER_AUTO && named != HS_CONTAINER_AUTO &&
       named != s->container) {
@@ -352,6 +395,7 @@ hs_recorder_dispose (GObject *object)
     hs_pump_close_all_sync (self->pump);
   g_clear_pointer (&self->pump, hs_pump_free);
   g_clear_pointer (&self->branch, hs_ring_branch_unref);
+  g_clear_pointer (&self->audio_branch, hs_ring_branch_unref);
   gst_clear_object (&self->pipeline);
 
   G_OBJECT_CLASS (hs_recorder_parent_class)->dispose (object);
@@ -365,6 +409,7 @@ hs_recorder_finalize (GObject *object)
   if (self->location_destroy != NULL)
     self->location_destroy (self->location_data);
   g_clear_object (&self->ring);
+  g_clear_object (&self->audio_ring);
   g_free (self->source);
   hs_settings_clear (&self->settings);
   g_main_context_unref (self->context);
@@ -408,6 +453,8 @@ setting_changed (HsRecorder *self, HsSetting setting)
   switch (setting) {
     case HS_SETTING_PRE:
       hs_ring_buffer_set_window (self->ring,
+          hs_timeline_seconds (self->settings.pre) + RING_MARGIN);
+      hs_ring_buffer_set_window (self->audio_ring,
           hs_timeline_seconds (self->settings.pre) + RING_MARGIN);
       break;
     case HS_SETTING_MAX_RING_BYTES:
@@ -540,6 +587,8 @@ hs_recorder_init (HsRecorder *self)
   hs_settings_init (&self->settings);
   self->ring = hs_ring_buffer_new (hs_timeline_seconds (self->settings.pre) +
       RING_MARGIN, 0);
+  self->audio_ring = hs_ring_buffer_new (hs_timeline_seconds (
+          self->settings.pre) + RING_MARGIN, 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -812,6 +861,8 @@ hs_recorder_detach (HsRecorder *self)
   apply_stop (g_object_ref (self));
   self->detached = TRUE;
   hs_ring_branch_detach (self->branch, self->context);
+  if (self->audio_branch != NULL)
+    hs_ring_branch_detach (self->audio_branch, self->context);
   hs_pipeline_unregister_recorder (self->pipeline, self);
   GST_INFO_OBJECT (self, "detached from tee %s", self->source);
 }

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
  *   encoded:     queue ! CONVERTER ! capsfilter(I420) ! ENCODER ! appsink
  *   passthrough: queue [! h264parse/h265parse ! capsfilter(avc/hvc1)] ! appsink
  * Mode auto starts as raw and becomes passthrough at the first caps if they
- * are compressed video. Everything
+ * are compressed video. An audio branch is queue [! aacparse] ! appsink. Everything
  * that runs in the source's streaming threads lives here: frames into the
  * ring (copied when they come from a bounded pool), liveness, drops,
  * caps checks and steering, the ring's encoder in encoded mode, and errors
@@ -35,6 +35,8 @@ typedef struct {
   const char        *source;    /* the tee's name, for messages */
   const char        *converter; /* see hs_variant_make_converter() */
   HsRecorderMode     mode;
+  gboolean           audio;     /* an audio tee: raw or compressed audio as
+                                 * it is, no converter */
   const char        *encoder;   /* encoded mode: see hs_variant_make_encoder() */
   HsEncoderSettings  settings;
   HsCopyFrames       copy_frames;
@@ -105,5 +107,7 @@ void          hs_ring_branch_request_keyframe (HsRingBranch       *self,
                                                GstClockTime        time);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HsRingBranch, hs_ring_branch_unref)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HsRingBranchStatus,
+    hs_ring_branch_status_clear)
 
 G_END_DECLS

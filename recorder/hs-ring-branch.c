@@ -30,6 +30,7 @@ struct _HsRingBranch
   char *source;
   HsRingBuffer *ring;
   HsRecorderMode requested;
+  gboolean audio;               /* an audio tee: no converter, no encoder */
   gboolean converter_given;     /* a converter other than auto was asked */
   char *encoder;
   HsEncoderSettings settings;
@@ -330,6 +331,36 @@ check_raw (HsRingBranch *self, GstCaps *caps)
       hs_ring_caps_memory_hint (caps));
 }
 
+/* A parser (and the caps it must output) between the queue and the
+ * appsink, for a stream that needs one; NULL, or why it could not be made. */
+static char *
+insert_parser (HsRingBranch *self, const char *parser, const char *output)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstCaps) out = gst_caps_from_string (output);
+  GstElement *bin = gst_bin_new (NULL);
+  GstElement *parse = hs_packages_make_element (parser, NULL, &error);
+  GstElement *filter = parse ? hs_packages_make_element ("capsfilter", NULL,
+      &error) : NULL;
+
+  if (filter == NULL) {
+    g_clear_pointer (&parse, gst_object_unref);
+    gst_object_unref (bin);
+    return g_strdup (error->message);
+  }
+  g_object_set (filter, "caps", out, NULL);
+  gst_bin_add_many (GST_BIN (bin), parse, filter, NULL);
+  gst_element_link (parse, filter);
+  gst_element_add_pad (bin, gst_ghost_pad_new ("sink",
+          GST_PAD (GST_ELEMENT (parse)->sinkpads->data)));
+  gst_element_add_pad (bin, gst_ghost_pad_new ("src",
+          GST_PAD (GST_ELEMENT (filter)->srcpads->data)));
+  if (!insert_before_sink (self, self->queue, bin))
+    GST_ERROR ("%s: cannot link %s", self->source, parser);
+  self->parser = bin;
+  return NULL;
+}
+
 /* The first compressed caps in mode auto or passthrough: the raw chain (if
  * any) goes, a parser comes where the codec needs one. */
 static char *
@@ -358,29 +389,11 @@ become_passthrough (HsRingBranch *self, GstCaps *caps)
   self->decided = HS_RECORDER_MODE_PASSTHROUGH;
 
   parser = hs_ring_caps_parser (caps, &output);
-  if (parser != NULL) {
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GstCaps) out = gst_caps_from_string (output);
-    GstElement *bin = gst_bin_new (NULL);
-    GstElement *parse = hs_packages_make_element (parser, NULL, &error);
-    GstElement *filter = parse ? hs_packages_make_element ("capsfilter", NULL,
-        &error) : NULL;
+  if (parser != NULL && self->parser == NULL) {
+    g_autofree char *failed = insert_parser (self, parser, output);
 
-    if (filter == NULL) {
-      g_clear_pointer (&parse, gst_object_unref);
-      gst_object_unref (bin);
-      return g_strdup_printf ("%s, and %s", described, error->message);
-    }
-    g_object_set (filter, "caps", out, NULL);
-    gst_bin_add_many (GST_BIN (bin), parse, filter, NULL);
-    gst_element_link (parse, filter);
-    gst_element_add_pad (bin, gst_ghost_pad_new ("sink",
-            GST_PAD (GST_ELEMENT (parse)->sinkpads->data)));
-    gst_element_add_pad (bin, gst_ghost_pad_new ("src",
-            GST_PAD (GST_ELEMENT (filter)->srcpads->data)));
-    if (!insert_before_sink (self, self->queue, bin))
-      GST_ERROR ("%s: cannot link %s", self->source, parser);
-    self->parser = bin;
+    if (failed != NULL)
+      return g_strdup_printf ("%s, and %s", described, failed);
   }
   GST_INFO ("tee %s carries %s: recording it as it is%s%s", self->source,
       described, parser ? " through " : "", parser ? parser : "");
@@ -409,6 +422,18 @@ check_compressed (HsRingBranch *self, GstCaps *caps)
   return NULL;
 }
 
+/* An audio branch: raw audio, or compressed audio a container holds. */
+static char *
+check_audio (HsRingBranch *self, GstCaps *caps)
+{
+  const char *parser, *output;
+  char *refusal = hs_ring_caps_check_audio (caps, &parser, &output);
+
+  if (refusal == NULL && parser != NULL && self->parser == NULL)
+    refusal = insert_parser (self, parser, output);
+  return refusal;
+}
+
 /* Whether the branch takes @caps. Caps it cannot take are dropped here
  * instead of failing negotiation (which would post an error that stops the
  * user's pipeline); data under them is refused and reported with the next
@@ -418,10 +443,12 @@ check_caps (HsRingBranch *self, GstCaps *caps)
 {
   g_autofree char *refusal = NULL;
 
-  if (self->decided == HS_RECORDER_MODE_AUTO &&
+  if (!self->audio && self->decided == HS_RECORDER_MODE_AUTO &&
       hs_ring_caps_kind (caps, NULL) == HS_RING_CAPS_RAW)
     self->decided = HS_RECORDER_MODE_RAW;
-  if (self->decided == HS_RECORDER_MODE_AUTO ||
+  if (self->audio)
+    refusal = check_audio (self, caps);
+  else if (self->decided == HS_RECORDER_MODE_AUTO ||
       self->decided == HS_RECORDER_MODE_PASSTHROUGH)
     refusal = check_compressed (self, caps);
   else
@@ -578,8 +605,10 @@ make_bin (HsRingBranch *self, const char *converter, GError **error)
   g_autoptr(GstCaps) caps = gst_caps_from_string ("video/x-raw,format=I420");
   g_autoptr(GstPad) sinkpad = NULL;
   GstElement *queue, *convert = NULL, *filter = NULL, *sink;
-  /* Passthrough needs no converter; auto has one until the caps say. */
-  gboolean raw_chain = self->requested != HS_RECORDER_MODE_PASSTHROUGH;
+  /* Passthrough and audio need no converter; auto has one until the caps
+   * say. */
+  gboolean raw_chain = self->requested != HS_RECORDER_MODE_PASSTHROUGH &&
+      !self->audio;
   GstAppSinkCallbacks callbacks = {
     .eos = on_eos,
     .new_sample = on_new_sample,
@@ -650,6 +679,7 @@ hs_ring_branch_new (const HsRingBranchConfig *config, GError **error)
   self->ring = g_object_ref (config->ring);
   self->wakeup = g_source_ref (config->wakeup);
   self->requested = self->decided = self->mode = config->mode;
+  self->audio = config->audio;
   self->converter_given = g_strcmp0 (config->converter, "auto") != 0;
   self->encoder = g_strdup (config->encoder);
   self->settings = config->settings;

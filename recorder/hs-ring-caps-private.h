@@ -48,4 +48,12 @@ char          *hs_ring_caps_describe (GstCaps   *caps);
  * PACKAGE)"; else "". */
 const char    *hs_ring_caps_memory_hint (GstCaps *caps);
 
+/* Whether an audio ring takes @caps: raw audio (encoded when a file is
+ * written) or compressed audio a container can hold as it is. NULL if so,
+ * with *@parser and *@output set where the stream needs a parser on the way
+ * (AAC in ADTS becomes raw AAC with codec data); else why not. */
+char          *hs_ring_caps_check_audio (GstCaps     *caps,
+                                         const char **parser,
+                                         const char **output);
+
 G_END_DECLS

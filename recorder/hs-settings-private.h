@@ -26,6 +26,8 @@ typedef enum {
   HS_SETTING_REBASE_TIMESTAMPS,
   HS_SETTING_MAX_RING_BYTES,
   HS_SETTING_COPY_FRAMES,
+  HS_SETTING_AUDIO_SOURCE,
+  HS_SETTING_AUDIO_ENCODER,
   HS_N_SETTINGS
 } HsSetting;
 
@@ -49,6 +51,8 @@ typedef struct {
   gboolean          rebase_timestamps;
   guint64           max_ring_bytes;
   HsCopyFrames      copy_frames;
+  char             *audio_source; /* NULL: no sound */
+  char             *audio_encoder;
 } HsSettings;
 
 void     hs_settings_init  (HsSettings       *settings);

@@ -224,6 +224,37 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
       g_param_spec_enum ("copy-frames", "Copy frames",
       "Whether the ring copies frames instead of holding references",
       HS_TYPE_COPY_FRAMES, HS_COPY_FRAMES_AUTO, rw);
+
+  /**
+   * HsRecorder:audio-source:
+   *
+   * Name of an audio tee of the same pipeline whose sound goes into the
+   * files, or %NULL for none. The window is decided on the video; a file
+   * holds the audio whose running time falls from its first frame to the end
+   * of its last frame. Raw audio is encoded with #HsRecorder:audio-encoder;
+   * compressed audio (Opus, Vorbis, AAC, and in Matroska also PCM, mu-law,
+   * A-law) goes in as it is. A source that fails or stalls costs the sound,
+   * never the video; the recording's error says so. Given when the recorder
+   * is made.
+   *
+   * Since: 0.2
+   */
+  pspecs[HS_SETTING_AUDIO_SOURCE] =
+      g_param_spec_string ("audio-source", "Audio source",
+      "Name of an audio tee whose sound goes into the files, or NULL", NULL,
+      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * HsRecorder:audio-encoder:
+   *
+   * What raw audio is encoded with: `opus` (the default), `vorbis` (WebM,
+   * Matroska) or `aac` (Matroska, MP4; fdkaacenc, avenc_aac or voaacenc).
+   *
+   * Since: 0.2
+   */
+  pspecs[HS_SETTING_AUDIO_ENCODER] =
+      g_param_spec_string ("audio-encoder", "Audio encoder",
+      "What raw audio is encoded with: opus, vorbis or aac", "opus", rw);
 }
 
 void
@@ -233,6 +264,7 @@ hs_settings_init (HsSettings *settings)
     .pre = 5,
     .post = 5,
     .encoder = g_strdup ("vp8"),
+    .audio_encoder = g_strdup ("opus"),
     .converter = g_strdup ("auto"),
     .mode = HS_RECORDER_MODE_AUTO,
     .copy_frames = HS_COPY_FRAMES_AUTO,
@@ -245,6 +277,8 @@ hs_settings_clear (HsSettings *settings)
   g_clear_pointer (&settings->location, g_free);
   g_clear_pointer (&settings->encoder, g_free);
   g_clear_pointer (&settings->converter, g_free);
+  g_clear_pointer (&settings->audio_source, g_free);
+  g_clear_pointer (&settings->audio_encoder, g_free);
 }
 
 void
@@ -293,6 +327,12 @@ hs_settings_get (const HsSettings *settings, HsSetting setting, GValue *value)
       break;
     case HS_SETTING_COPY_FRAMES:
       g_value_set_enum (value, settings->copy_frames);
+      break;
+    case HS_SETTING_AUDIO_SOURCE:
+      g_value_set_string (value, settings->audio_source);
+      break;
+    case HS_SETTING_AUDIO_ENCODER:
+      g_value_set_string (value, settings->audio_encoder);
       break;
     case HS_N_SETTINGS:
       g_assert_not_reached ();
@@ -349,6 +389,11 @@ hs_settings_set (HsSettings *settings, HsSetting setting, const GValue *value)
     case HS_SETTING_COPY_FRAMES:
       return SET (settings->copy_frames,
           (HsCopyFrames) g_value_get_enum (value));
+    case HS_SETTING_AUDIO_SOURCE:
+      return set_string (&settings->audio_source, g_value_get_string (value));
+    case HS_SETTING_AUDIO_ENCODER:
+      return set_string (&settings->audio_encoder, g_value_get_string (value) ?
+          g_value_get_string (value) : "opus");
     case HS_N_SETTINGS:
       break;
   }
