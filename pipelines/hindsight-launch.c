@@ -10,10 +10,14 @@
 #include "hs-launch.h"
 #include "hs-template.h"
 
-#include <gio/gunixinputstream.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static HsLaunch the_app;
 
@@ -23,6 +27,12 @@ static HsLaunch the_app;
 #define DEMO_POST 2.0
 #define DEMO_TRIGGERS "3,4,9"
 #define DEMO_STOP_AFTER 12.0
+
+/* The description is shown (after a parse error) up to this many
+ * characters. */
+#define MAX_DESCRIPTION_SHOWN 400
+/* Seconds the output still waiting at exit is given to be read. */
+#define OUTPUT_TIMEOUT 3.0
 
 static const char summary[] =
     "Runs a GStreamer pipeline like gst-launch-1.0 and keeps the last seconds "
@@ -51,18 +61,23 @@ static const char description[] =
     "  status               say what each recorder is doing\n"
     "  quit                 stop gracefully\n"
     "\n"
-    "Signals: SIGUSR1 triggers every recorder. SIGINT (Ctrl+C) and SIGTERM "
-    "stop\ngracefully: end of stream, every open file finished, exit. A "
-    "second one forces\nthe stop.\n"
+    "Signals: SIGUSR1 triggers every recorder. SIGINT (Ctrl+C), SIGTERM and "
+    "SIGHUP\n(the terminal closed) stop gracefully: end of stream, every "
+    "open file finished,\nexit. A second SIGINT or SIGTERM forces the stop; "
+    "SIGHUP never does, and stays\nignored under nohup. Ctrl+Z pauses the "
+    "pipeline until the process continues.\nA closed pipe or a full disk on "
+    "stdout or stderr stops the printing there, not\nthe recording.\n"
     "\n"
     "Bundled descriptions, by name: testsrc, multi-testsrc, v4l2, rtsp, file,"
-    "\ndeepstream, jetson. --file NAME is looked up as a path, then in\n"
-    "$HINDSIGHT_PIPELINES_DIR, the source tree and\n"
+    "\ndeepstream, jetson. --file NAME is read as a path (a file, a pipe, "
+    "/dev/fd/N;\nat most 1 MiB), else looked up in $HINDSIGHT_PIPELINES_DIR, "
+    "the source tree and\n"
     HS_PIPELINES_INSTALL_DIR ".\n"
     "\n"
     "Exit status: 0 ran and every file closed cleanly, 1 runtime error or "
     "failed\nrecording, 2 usage error, 3 bad description or template, 4 "
-    "forced stop.\n"
+    "forced stop,\n5 every file closed cleanly but stdout or stderr could "
+    "not be written to the end.\n"
     "\n"
     "Examples:\n"
     "  # The demo: two clips of a test pattern under recordings/\n"
@@ -124,9 +139,11 @@ parse_seconds (const char  *option_name,
   }
 
   if (end == value || *end != '\0' || !isfinite (seconds) || seconds < 0) {
+    g_autofree char *quoted = hs_launch_quote (value);
+
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
         "%s: '%s' is not a number of seconds (0 or more)", option_name,
-        value);
+        quoted);
     return FALSE;
   }
   *target = seconds;
@@ -351,13 +368,19 @@ bundled_names (const char *const *dirs)
       g_strdup ("none found");
 }
 
+/* A path that exists is read as it is (a file, a FIFO, /dev/fd/N), unless
+ * it is a folder whose name is also a bundled name; otherwise a bundled
+ * name is looked up. */
 static char *
 find_description (const char *name, GError **error)
 {
   g_auto(GStrv) dirs = NULL;
   g_autofree char *names = NULL;
+  g_autofree char *quoted = NULL;
+  GStatBuf st;
+  gboolean exists = g_stat (name, &st) == 0;
 
-  if (g_file_test (name, G_FILE_TEST_IS_REGULAR))
+  if (exists && !S_ISDIR (st.st_mode))
     return g_strdup (name);
 
   dirs = search_dirs ();
@@ -373,25 +396,112 @@ find_description (const char *name, GError **error)
         return g_steal_pointer (&exact);
     }
   }
+  /* A folder: read_description() says so. */
+  if (exists)
+    return g_strdup (name);
   names = bundled_names ((const char *const *) dirs);
+  quoted = hs_launch_quote_path (name);
   g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
       "No description file '%s': not a file, and not a bundled name "
-      "(bundled: %s)", name, names);
+      "(bundled: %s)", quoted, names);
   return NULL;
 }
 
-static char *
-read_stdin (GError **error)
+static const char *
+describe_file_type (mode_t mode)
 {
-  g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  if (S_ISFIFO (mode))
+    return "a pipe";
+  if (S_ISCHR (mode))
+    return "a character device";
+  if (S_ISBLK (mode))
+    return "a block device";
+  if (S_ISSOCK (mode))
+    return "a socket";
+  return "a file";
+}
 
-  if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_NONE, NULL,
-          error) < 0 ||
-      !g_output_stream_write_all (out, "", 1, NULL, NULL, error) ||
-      !g_output_stream_close (out, NULL, error))
+/* Reads a description from @fd (@what names it in messages): any stream
+ * that is not a folder, up to HS_LAUNCH_MAX_DESCRIPTION bytes of text.
+ * Never reads more than one byte past the limit (/dev/zero). */
+static char *
+read_description (int fd, const char *what, GError **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  struct stat st = { 0 };
+  char chunk[16384];
+  const char *nul;
+
+  if (fstat (fd, &st) == 0) {
+    if (S_ISDIR (st.st_mode)) {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
+          "%s is a directory, not a description file", what);
+      return NULL;
+    }
+    if (S_ISREG (st.st_mode) && st.st_size > HS_LAUNCH_MAX_DESCRIPTION) {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+          "%s is larger than %d MiB: not a description", what,
+          HS_LAUNCH_MAX_DESCRIPTION / (1024 * 1024));
+      return NULL;
+    }
+  }
+
+  for (;;) {
+    gsize want = MIN (sizeof chunk,
+        (gsize) HS_LAUNCH_MAX_DESCRIPTION + 1 - text->len);
+    gssize n = read (fd, chunk, want);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+          "Cannot read %s: %s", what, g_strerror (saved));
+      return NULL;
+    }
+    if (n == 0)
+      break;
+    g_string_append_len (text, chunk, n);
+    if (text->len > HS_LAUNCH_MAX_DESCRIPTION) {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+          "%s (%s) is larger than %d MiB: not a description", what,
+          describe_file_type (st.st_mode),
+          HS_LAUNCH_MAX_DESCRIPTION / (1024 * 1024));
+      return NULL;
+    }
+  }
+  nul = memchr (text->str, '\0', text->len);
+  if (nul != NULL) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        "%s holds a NUL byte (byte %" G_GSIZE_FORMAT "): not a text "
+        "description", what, (gsize) (nul - text->str));
     return NULL;
-  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+  }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static char *
+read_description_file (const char *path, GError **error)
+{
+  g_autofree char *quoted = hs_launch_quote_path (path);
+  g_autofree char *what = g_strdup_printf ("'%s'", quoted);
+  char *text;
+  int fd;
+
+  do
+    fd = open (path, O_RDONLY | O_CLOEXEC);
+  while (fd == -1 && errno == EINTR);
+  if (fd == -1) {
+    int saved = errno;
+
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+        "Cannot open the description file %s: %s", what, g_strerror (saved));
+    return NULL;
+  }
+  text = read_description (fd, what, error);
+  close (fd);
+  return text;
 }
 
 /* Reads and templates the description; NULL with the error reported. */
@@ -408,11 +518,13 @@ load_description (HsLaunch *app, HsTemplate *values, char **args, guint n_args,
   if (app->file != NULL && g_str_equal (app->file, "-")) {
     app->stdin_taken = TRUE;
     origin = g_strdup ("<stdin>");
-    text = read_stdin (&error);
+    text = read_description (STDIN_FILENO, "stdin", &error);
   } else if (app->file != NULL) {
     g_autofree char *path = find_description (app->file, &error);
 
-    if (path != NULL && g_file_get_contents (path, &text, NULL, &error))
+    if (path != NULL)
+      text = read_description_file (path, &error);
+    if (text != NULL)
       origin = g_steal_pointer (&path);
   } else {
     origin = g_strdup ("<command line>");
@@ -502,6 +614,7 @@ props_add_text (Props *p, const char *option, const char *name,
     g_value_set_string (&value, text);
   } else if (!gst_value_deserialize (&value, text)) {
     g_autoptr(GString) valid = g_string_new (NULL);
+    g_autofree char *quoted = hs_launch_quote (text);
 
     if (G_IS_PARAM_SPEC_ENUM (pspec)) {
       GEnumClass *enums = G_PARAM_SPEC_ENUM (pspec)->enum_class;
@@ -512,7 +625,7 @@ props_add_text (Props *p, const char *option, const char *name,
       g_string_append_c (valid, ')');
     }
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "%s: unknown value '%s'%s", option, text, valid->str);
+        "%s: unknown value '%s'%s", option, quoted, valid->str);
     g_value_unset (&value);
     return FALSE;
   }
@@ -665,14 +778,20 @@ split_arguments (HsLaunch *app, int argc, char **argv, HsTemplate *values,
       g_autofree char *key = g_strndup (arg + 2, eq - (arg + 2));
 
       if (!hs_template_key_is_valid (key)) {
+        g_autofree char *quoted_arg = hs_launch_quote (arg);
+        g_autofree char *quoted_key = hs_launch_quote (key);
+
         usage_error (app, "'%s': '%s' cannot name a placeholder (a letter or "
-            "'_', then letters, digits, '-' and '_')", arg, key);
+            "'_', then letters, digits, '-' and '_')", quoted_arg,
+            quoted_key);
         return HS_LAUNCH_EXIT_USAGE;
       }
       hs_template_set (values, key, eq + 1);
     } else {
+      g_autofree char *quoted = hs_launch_quote (arg);
+
       usage_error (app, "Unknown option %s (placeholder values are given as "
-          "--KEY=VALUE)", arg);
+          "--KEY=VALUE)", quoted);
       return HS_LAUNCH_EXIT_USAGE;
     }
   }
@@ -754,8 +873,10 @@ run (HsLaunch *app, int argc, char **argv)
   if (code != HS_LAUNCH_EXIT_OK)
     return code;
   if (app->file != NULL && words->len > 0) {
+    g_autofree char *quoted = hs_launch_quote (words->pdata[0]);
+
     usage_error (app, "Give either --file or a description, not both "
-        "(found '%s' after the options)", (char *) words->pdata[0]);
+        "(found '%s' after the options)", quoted);
     return HS_LAUNCH_EXIT_USAGE;
   }
   if (app->file == NULL && words->len == 0)
@@ -777,6 +898,7 @@ run (HsLaunch *app, int argc, char **argv)
     props_clear (&options);
     return code;
   }
+  hs_launch_install_stop_signals (app);
   unused = hs_template_dup_unused (values);
   for (guint i = 0; unused[i] != NULL; i++)
     hs_launch_log (app, "warning: --%s is not used: the description has no "
@@ -784,9 +906,12 @@ run (HsLaunch *app, int argc, char **argv)
 
   app->runner = hs_pipeline_new (desc, &error);
   if (app->runner == NULL) {
+    g_autofree char *shown = hs_launch_printable (desc, -1,
+        MAX_DESCRIPTION_SHOWN);
+
     props_clear (&options);
     hs_launch_report_error (app, error, HS_LAUNCH_EXIT_DESCRIPTION);
-    g_printerr ("The description was: %s\n", desc);
+    g_printerr ("The description was: %s\n", shown);
     return HS_LAUNCH_EXIT_DESCRIPTION;
   }
   app->pipeline = gst_object_ref (hs_pipeline_get_pipeline (app->runner));
@@ -828,8 +953,13 @@ run (HsLaunch *app, int argc, char **argv)
       app->stop = HS_LAUNCH_STOP_EOS;
     code = failed > 0 ? HS_LAUNCH_EXIT_RUNTIME : HS_LAUNCH_EXIT_OK;
   }
-  hs_launch_report_stopped (app, code);
+  /* The table first: with --json it goes to stderr, and "stopped" is the
+   * last event, with the exit status as far as it is known. */
   hs_launch_print_table (app);
+  hs_launch_output_settle (1.0);
+  if (code == HS_LAUNCH_EXIT_OK && hs_launch_output_failed ())
+    code = HS_LAUNCH_EXIT_OUTPUT;
+  hs_launch_report_stopped (app, code);
   return code;
 }
 
@@ -843,6 +973,8 @@ clear_app (HsLaunch *app)
   g_clear_pointer (&app->triggers, g_ptr_array_unref);
   g_clear_pointer (&app->message_triggers, g_ptr_array_unref);
   g_clear_object (&app->commands);
+  if (app->command_line != NULL)
+    g_string_free (g_steal_pointer (&app->command_line), TRUE);
   g_clear_object (&app->runner);
   gst_clear_object (&app->pipeline);
   g_clear_pointer (&app->tees, g_strfreev);
@@ -864,8 +996,10 @@ main (int argc, char **argv)
   HsLaunch *app = &the_app;
   HsLaunchExit code;
 
+  hs_launch_protect_process ();
   setlocale (LC_ALL, "");
   g_set_prgname ("hindsight-launch");
+  hs_launch_output_init ();
   app->recorders = g_ptr_array_new_with_free_func (g_object_unref);
   app->multi_recorders = g_ptr_array_new_with_free_func (g_object_unref);
   app->recordings = g_ptr_array_new_with_free_func (g_object_unref);
@@ -877,5 +1011,9 @@ main (int argc, char **argv)
 
   hs_launch_disarm (app);
   clear_app (app);
+  /* A reader that does not read is not waited for long: the files are
+   * closed already. */
+  if (!hs_launch_output_finish (OUTPUT_TIMEOUT) && code == HS_LAUNCH_EXIT_OK)
+    code = HS_LAUNCH_EXIT_OUTPUT;
   return code;
 }
