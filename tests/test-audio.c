@@ -317,6 +317,42 @@ test_two_windows (HsTestRecorderFixture *fx, gconstpointer data)
   assert_sound (fx, finished (fx, 1), &second, "audio/x-opus", TRUE);
 }
 
+/* Live sources, as cameras and microphones are: two windows, each with its
+ * sound in place. The frames a live source makes depend on when it started,
+ * so the file's video is checked against the window, not frame numbers. */
+static void
+test_live (HsTestRecorderFixture *fx, gconstpointer data)
+{
+  fx->pipeline = hs_test_pipeline_new ("videotestsrc is-live=true ! " SIZE
+      " ! tee name=cam0 cam0. ! queue ! fakesink " TICKS " name=ticks "
+      "is-live=true ! " MONO " ! tee name=mic0 mic0. ! queue ! fakesink");
+  watch_source_ticks (fx, "ticks");
+  fx->recorder = make_recorder (fx, "%{index}.webm", NULL);
+  g_object_set (fx->recorder, "pre", 0.5, "post", 0.5, NULL);
+  hs_recorder_trigger_at (fx->recorder, 1000 * MS);
+  hs_recorder_trigger_at (fx->recorder, 2600 * MS);
+  run_until_finished (fx, 2);
+
+  for (guint i = 0; i < 2; i++) {
+    HsRecording *r = finished (fx, i);
+    g_auto(Clip) clip = { 0 };
+    g_autoptr(GError) error = NULL;
+    GstClockTime start = i == 0 ? 500 * MS : 2100 * MS;
+
+    g_assert_no_error ((GError *) hs_recording_get_error (r));
+    if (!hs_test_probe_file (hs_recording_get_location (r), &clip.video,
+            &error) || !hs_test_probe_audio (hs_recording_get_location (r),
+            &clip.audio, &error))
+      g_error ("%s", error->message);
+    /* [start, start + 1 s): 30 frames, the first within a frame of it */
+    g_assert_cmpuint (clip.video.n_frames, >=, 29);
+    g_assert_cmpuint (clip.video.n_frames, <=, 30);
+    g_assert_cmpuint (clip.video.first_pts, >=, start);
+    g_assert_cmpuint (clip.video.first_pts, <, start + FRAME (1));
+    assert_sound (fx, r, &clip, "audio/x-opus", TRUE);
+  }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Compressed sound, kept as it came                                        */
 
@@ -685,6 +721,7 @@ main (int argc, char **argv)
   }
   hs_test_add_recorder_test ("/audio/raw/two-windows", NULL,
       test_two_windows);
+  hs_test_add_recorder_test ("/audio/raw/live", NULL, test_live);
   for (guint i = 0; i < G_N_ELEMENTS (pass_cases); i++) {
     g_autofree char *path = g_strdup_printf ("/audio/passthrough/%s",
         pass_cases[i].name);
