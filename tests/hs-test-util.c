@@ -235,6 +235,35 @@ hs_test_fixture_teardown (HsTestFixture *fixture, gconstpointer data)
   g_clear_pointer (&fixture->tmpdir, g_free);
 }
 
+HsRecording *
+hs_test_fixture_finished (HsTestFixture *fixture, guint i)
+{
+  g_assert_cmpuint (fixture->finished->len, >, i);
+  return fixture->finished->pdata[i];
+}
+
+typedef struct {
+  HsTestFixture *fixture;
+  guint n;
+} FinishedCount;
+
+static gboolean
+n_finished (gpointer data)
+{
+  FinishedCount *count = data;
+
+  return count->fixture->finished->len >= count->n;
+}
+
+void
+hs_test_play_until_finished (HsTestRecorderFixture *fx, guint n)
+{
+  FinishedCount count = { &fx->f, n };
+
+  hs_test_play (fx->pipeline);
+  hs_test_fixture_run_until (&fx->f, n_finished, &count);
+}
+
 void
 hs_test_recorder_fixture_setup (HsTestRecorderFixture *fx, gconstpointer data)
 {

@@ -104,6 +104,11 @@ void     hs_test_fixture_run_until (HsTestFixture *fixture,
 void     hs_test_fixture_wait_idle (HsTestFixture *fixture,
                                     gpointer       recorder);
 
+/* The @i-th recording to finish (0: the first); fails the test if fewer
+ * have. */
+HsRecording *hs_test_fixture_finished (HsTestFixture *fixture,
+                                       guint          i);
+
 /* A path inside the fixture's temporary folder. */
 char    *hs_test_fixture_path      (HsTestFixture *fixture,
                                     const char    *name);
@@ -126,6 +131,10 @@ void     hs_test_recorder_fixture_teardown (HsTestRecorderFixture *fx,
   g_test_add ((path), HsTestRecorderFixture, (data), \
       hs_test_recorder_fixture_setup, (func), \
       hs_test_recorder_fixture_teardown)
+
+/* Plays @fx's pipeline and iterates until @n recordings have finished. */
+void        hs_test_play_until_finished (HsTestRecorderFixture *fx,
+                                         guint                  n);
 
 /* A recorder of @tee in @fx's pipeline, writing @name in the fixture's
  * folder, its recordings watched by the fixture. */

@@ -121,30 +121,6 @@ make_recorder (HsTestRecorderFixture *fx, const char *name,
   return recorder;
 }
 
-static gboolean
-n_finished (gpointer data)
-{
-  HsTestRecorderFixture *fx = data;
-
-  return fx->f.finished->len >= GPOINTER_TO_UINT (
-      g_object_get_data (G_OBJECT (fx->pipeline), "want"));
-}
-
-static void
-run_until_finished (HsTestRecorderFixture *fx, guint n)
-{
-  g_object_set_data (G_OBJECT (fx->pipeline), "want", GUINT_TO_POINTER (n));
-  hs_test_play (fx->pipeline);
-  hs_test_fixture_run_until (&fx->f, n_finished, fx);
-}
-
-static HsRecording *
-finished (HsTestRecorderFixture *fx, guint i)
-{
-  g_assert_cmpuint (fx->f.finished->len, >, i);
-  return fx->f.finished->pdata[i];
-}
-
 /* What one file holds, both streams decoded. */
 typedef struct {
   HsTestFileInfo video;
@@ -285,9 +261,9 @@ test_raw (HsTestRecorderFixture *fx, gconstpointer data)
   if (c->encoder != NULL)
     g_object_set (fx->recorder, "encoder", c->encoder, NULL);
   hs_recorder_trigger_at (fx->recorder, 3010 * MS);
-  run_until_finished (fx, 1);
+  hs_test_play_until_finished (fx, 1);
 
-  r = finished (fx, 0);
+  r = hs_test_fixture_finished (&fx->f, 0);
   g_assert_no_error ((GError *) hs_recording_get_error (r));
   probe_clip (r, &clip, 31, 150);
   assert_sound (fx, r, &clip, c->audio_codec, TRUE);
@@ -308,13 +284,15 @@ test_two_windows (HsTestRecorderFixture *fx, gconstpointer data)
   g_object_set (fx->recorder, "pre", 0.5, "post", 0.5, NULL);
   hs_recorder_trigger_at (fx->recorder, 1010 * MS);
   hs_recorder_trigger_at (fx->recorder, 4010 * MS);
-  run_until_finished (fx, 2);
+  hs_test_play_until_finished (fx, 2);
 
   /* [0.51, 1.51): frames 16..45; [3.51, 4.51): frames 106..135 */
-  probe_clip (finished (fx, 0), &first, 16, 45);
-  assert_sound (fx, finished (fx, 0), &first, "audio/x-opus", TRUE);
-  probe_clip (finished (fx, 1), &second, 106, 135);
-  assert_sound (fx, finished (fx, 1), &second, "audio/x-opus", TRUE);
+  probe_clip (hs_test_fixture_finished (&fx->f, 0), &first, 16, 45);
+  assert_sound (fx, hs_test_fixture_finished (&fx->f, 0), &first,
+      "audio/x-opus", TRUE);
+  probe_clip (hs_test_fixture_finished (&fx->f, 1), &second, 106, 135);
+  assert_sound (fx, hs_test_fixture_finished (&fx->f, 1), &second,
+      "audio/x-opus", TRUE);
 }
 
 /* Live sources, as cameras and microphones are: two windows, each with its
@@ -331,10 +309,10 @@ test_live (HsTestRecorderFixture *fx, gconstpointer data)
   g_object_set (fx->recorder, "pre", 0.5, "post", 0.5, NULL);
   hs_recorder_trigger_at (fx->recorder, 1000 * MS);
   hs_recorder_trigger_at (fx->recorder, 2600 * MS);
-  run_until_finished (fx, 2);
+  hs_test_play_until_finished (fx, 2);
 
   for (guint i = 0; i < 2; i++) {
-    HsRecording *r = finished (fx, i);
+    HsRecording *r = hs_test_fixture_finished (&fx->f, i);
     g_auto(Clip) clip = { 0 };
     g_autoptr(GError) error = NULL;
     GstClockTime start = i == 0 ? 500 * MS : 2100 * MS;
@@ -384,12 +362,27 @@ test_passthrough (HsTestRecorderFixture *fx, gconstpointer data)
   fx->recorder = make_recorder (fx, c->location, NULL);
   /* The H.264 windows start at the keyframe before 1.01 s: frame 30. */
   hs_recorder_trigger_at (fx->recorder, 3010 * MS);
-  run_until_finished (fx, 1);
+  hs_test_play_until_finished (fx, 1);
 
-  r = finished (fx, 0);
+  r = hs_test_fixture_finished (&fx->f, 0);
   g_assert_no_error ((GError *) hs_recording_get_error (r));
   probe_clip (r, &clip, g_str_equal (c->video, "h264") ? 30 : 31, 150);
   assert_sound (fx, r, &clip, c->audio_codec, FALSE);
+}
+
+/* Records the window of a trigger at 3.01 s with pre = post = 2 (frames
+ * 31..150) into WebM: the recording, its file decoded into @clip. */
+static HsRecording *
+record_webm_window (HsTestRecorderFixture *fx, Clip *clip)
+{
+  HsRecording *r;
+
+  fx->recorder = make_recorder (fx, "%{index}.webm", NULL);
+  hs_recorder_trigger_at (fx->recorder, 3010 * MS);
+  hs_test_play_until_finished (fx, 1);
+  r = hs_test_fixture_finished (&fx->f, 0);
+  probe_clip (r, clip, 31, 150);
+  return r;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -424,14 +417,9 @@ test_caps_change (HsTestRecorderFixture *fx, gconstpointer data)
   pad = gst_element_get_static_pad (filter, "src");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, change_rate, filter,
       NULL);
-  fx->recorder = make_recorder (fx, "%{index}.webm", NULL);
-  hs_recorder_trigger_at (fx->recorder, 3010 * MS);
-  run_until_finished (fx, 1);
-
-  r = finished (fx, 0);
+  r = record_webm_window (fx, &clip);
   g_assert_true (g_object_get_data (G_OBJECT (filter), "changed"));
   g_assert_no_error ((GError *) hs_recording_get_error (r));
-  probe_clip (r, &clip, 31, 150);
   assert_sound (fx, r, &clip, "audio/x-opus", TRUE);
 }
 
@@ -488,15 +476,10 @@ test_stall (HsTestRecorderFixture *fx, gconstpointer data)
   HsRecording *r;
 
   push_ticks (audio, 0, 3000);
-  fx->recorder = make_recorder (fx, "%{index}.webm", NULL);
-  hs_recorder_trigger_at (fx->recorder, 3010 * MS);
-  run_until_finished (fx, 1);
-
-  r = finished (fx, 0);
+  r = record_webm_window (fx, &clip);
   error = hs_recording_get_error (r);
   g_assert_error ((GError *) error, HS_ERROR, HS_ERROR_SOURCE);
   g_assert_nonnull (strstr (error->message, "'mic0' stalled"));
-  probe_clip (r, &clip, 31, 150);
   g_assert_cmpstr (clip.audio.codec, ==, "audio/x-opus");
   g_assert_cmpint (ABS (GST_CLOCK_DIFF (clip.audio.first_pts, FRAME (31))),
       <=, MS);
@@ -515,15 +498,10 @@ test_source_error (HsTestRecorderFixture *fx, gconstpointer data)
   HsRecording *r;
 
   make_sources (fx, "raw", "identity error-after=150");
-  fx->recorder = make_recorder (fx, "%{index}.webm", NULL);
-  hs_recorder_trigger_at (fx->recorder, 3010 * MS);
-  run_until_finished (fx, 1);
-
-  r = finished (fx, 0);
+  r = record_webm_window (fx, &clip);
   error = hs_recording_get_error (r);
   g_assert_error ((GError *) error, HS_ERROR, HS_ERROR_SOURCE);
   g_assert_nonnull (strstr (error->message, "sound ends early"));
-  probe_clip (r, &clip, 31, 150);
   g_assert_cmpstr (clip.audio.codec, ==, "audio/x-opus");
   /* error-after=150: buffers 0..148 went through, up to 2.98 s */
   g_assert_cmpint (ABS (GST_CLOCK_DIFF (clip.audio.end, 2980 * MS)), <=,
@@ -540,15 +518,10 @@ test_no_sound_yet (HsTestRecorderFixture *fx, gconstpointer data)
   const GError *error;
   HsRecording *r;
 
-  fx->recorder = make_recorder (fx, "%{index}.webm", NULL);
-  hs_recorder_trigger_at (fx->recorder, 3010 * MS);
-  run_until_finished (fx, 1);
-
-  r = finished (fx, 0);
+  r = record_webm_window (fx, &clip);
   error = hs_recording_get_error (r);
   g_assert_error ((GError *) error, HS_ERROR, HS_ERROR_NO_FRAMES);
   g_assert_nonnull (strstr (error->message, "'mic0' has sent nothing"));
-  probe_clip (r, &clip, 31, 150);
   g_assert_null (clip.audio.codec);
   g_assert_null (hs_recording_get_audio_codec (r));
   g_assert_cmpuint (hs_recording_get_n_audio_frames (r), ==, 0);
@@ -564,17 +537,12 @@ test_container_refuses (HsTestRecorderFixture *fx, gconstpointer data)
   HsRecording *r;
 
   make_sources (fx, "raw", "mulawenc");
-  fx->recorder = make_recorder (fx, "%{index}.webm", NULL);
-  hs_recorder_trigger_at (fx->recorder, 3010 * MS);
-  run_until_finished (fx, 1);
-
-  r = finished (fx, 0);
+  r = record_webm_window (fx, &clip);
   error = hs_recording_get_error (r);
   g_assert_nonnull (error);
   g_test_message ("%s", error->message);
   g_assert_cmpstr (error->message, ==, "No sound: mu-law audio cannot go "
       "into webm (containers that can hold it: matroska)");
-  probe_clip (r, &clip, 31, 150);
   g_assert_null (clip.audio.codec);
 }
 
@@ -627,8 +595,8 @@ test_audio_as_video (HsTestRecorderFixture *fx, gconstpointer data)
   g_assert_no_error (error);
   hs_test_fixture_watch (&fx->f, fx->recorder);
   hs_recorder_trigger_at (fx->recorder, 1000 * MS);
-  run_until_finished (fx, 1);
-  failure = hs_recording_get_error (finished (fx, 0));
+  hs_test_play_until_finished (fx, 1);
+  failure = hs_recording_get_error (hs_test_fixture_finished (&fx->f, 0));
   g_assert_nonnull (failure);
   g_test_message ("%s", failure->message);
   g_assert_nonnull (strstr (failure->message, "audio/x-raw, not video (a "
@@ -666,10 +634,10 @@ test_multi (HsTestRecorderFixture *fx, gconstpointer data)
           &error));
   g_assert_true (hs_multi_recorder_trigger_at (multi, "cam1", 2010 * MS,
           &error));
-  run_until_finished (fx, 2);
+  hs_test_play_until_finished (fx, 2);
 
   for (guint i = 0; i < 2; i++) {
-    HsRecording *r = finished (fx, i);
+    HsRecording *r = hs_test_fixture_finished (&fx->f, i);
     const char *source = hs_recording_get_source (r);
     g_auto(HsTestAudioInfo) audio = { 0 };
     guint n_ticks;
