@@ -242,3 +242,69 @@ hs_test_ticks_max_distance (const HsTestTicks *ticks,
   }
   return worst;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Ticks heard on a pad                                                     */
+
+typedef struct {
+  GMutex lock;
+  HsTestTicks *ticks;
+} Heard;
+
+static void
+heard_free (gpointer data)
+{
+  Heard *heard = data;
+
+  hs_test_ticks_free (heard->ticks);
+  g_mutex_clear (&heard->lock);
+  g_free (heard);
+}
+
+static GstPadProbeReturn
+on_heard (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Heard *heard = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  g_autoptr(GstCaps) caps = gst_pad_get_current_caps (pad);
+  GstStructure *s = caps ? gst_caps_get_structure (caps, 0) : NULL;
+  int rate = 0, channels = 1;
+  GstMapInfo map;
+
+  if (s == NULL || !gst_structure_get_int (s, "rate", &rate) ||
+      !g_str_equal (gst_structure_get_string (s, "format"), "S16LE"))
+    g_error ("ticks are heard in S16LE, not %" GST_PTR_FORMAT, caps);
+  gst_structure_get_int (s, "channels", &channels);
+  gst_buffer_map (buffer, &map, GST_MAP_READ);
+  g_mutex_lock (&heard->lock);
+  hs_test_ticks_feed (heard->ticks, (const gint16 *) map.data,
+      map.size / (2 * channels), channels, rate, GST_BUFFER_PTS (buffer));
+  g_mutex_unlock (&heard->lock);
+  gst_buffer_unmap (buffer, &map);
+  return GST_PAD_PROBE_OK;
+}
+
+void
+hs_test_ticks_watch (GstPad *pad)
+{
+  Heard *heard = g_new0 (Heard, 1);
+
+  g_mutex_init (&heard->lock);
+  heard->ticks = hs_test_ticks_new ();
+  g_object_set_data_full (G_OBJECT (pad), "hs-test-heard", heard, heard_free);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_heard, heard, NULL);
+}
+
+HsTestTicks *
+hs_test_ticks_heard (GstPad *pad)
+{
+  Heard *heard = g_object_get_data (G_OBJECT (pad), "hs-test-heard");
+  HsTestTicks *copy = hs_test_ticks_new ();
+
+  g_assert_nonnull (heard);
+  g_mutex_lock (&heard->lock);
+  g_array_append_vals (copy->at, heard->ticks->at->data,
+      heard->ticks->at->len);
+  g_mutex_unlock (&heard->lock);
+  return copy;
+}

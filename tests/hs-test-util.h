@@ -54,6 +54,14 @@ GstClockTime hs_test_ticks_max_distance (const HsTestTicks *ticks,
                                          const HsTestTicks *reference,
                                          GstClockTime       shift);
 
+/* Finds the ticks in what passes @pad (S16LE; rate and channels from its
+ * caps), on the streaming thread, from now on. */
+void         hs_test_ticks_watch (GstPad *pad);
+/* A copy of the ticks heard on @pad so far (hs_test_ticks_free() it). */
+HsTestTicks *hs_test_ticks_heard (GstPad *pad);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HsTestTicks, hs_test_ticks_free)
+
 /* What a player hears in a file: its first audio stream decoded to 16-bit
  * samples, and the ticks of its first channel. A file without
  * sound gives codec NULL and no samples. */

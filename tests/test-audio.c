@@ -33,55 +33,18 @@ video_encoder (const char *codec)
   g_assert_not_reached ();
 }
 
-/* The ticks as the source made them, found by a probe on its pad: what
- * the files' ticks are measured against. */
-typedef struct {
-  GMutex lock;
-  HsTestTicks *ticks;
-} SourceTicks;
-
-static void
-source_ticks_free (gpointer data)
-{
-  SourceTicks *st = data;
-
-  hs_test_ticks_free (st->ticks);
-  g_mutex_clear (&st->lock);
-  g_free (st);
-}
-
-static GstPadProbeReturn
-on_source_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  SourceTicks *st = user_data;
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstMapInfo map;
-
-  gst_buffer_map (buffer, &map, GST_MAP_READ);
-  g_mutex_lock (&st->lock);
-  hs_test_ticks_feed (st->ticks, (const gint16 *) map.data, map.size / 2, 1,
-      48000, GST_BUFFER_PTS (buffer));
-  g_mutex_unlock (&st->lock);
-  gst_buffer_unmap (buffer, &map);
-  return GST_PAD_PROBE_OK;
-}
-
-/* Watches the ticks that element @name of @fx's pipeline makes (48 kHz
- * mono S16LE on its src pad). */
+/* Watches the ticks that element @name of @fx's pipeline makes, on its
+ * src pad: what the files' ticks are measured against. */
 static void
 watch_source_ticks (HsTestRecorderFixture *fx, const char *name)
 {
   g_autoptr(GstElement) element = gst_bin_get_by_name (GST_BIN (fx->pipeline),
       name);
-  g_autoptr(GstPad) pad = gst_element_get_static_pad (element, "src");
-  SourceTicks *st = g_new0 (SourceTicks, 1);
+  GstPad *pad = gst_element_get_static_pad (element, "src");
 
-  g_mutex_init (&st->lock);
-  st->ticks = hs_test_ticks_new ();
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_source_buffer, st,
-      NULL);
-  g_object_set_data_full (G_OBJECT (fx->pipeline), "source-ticks", st,
-      source_ticks_free);
+  hs_test_ticks_watch (pad);
+  g_object_set_data_full (G_OBJECT (fx->pipeline), "source-pad", pad,
+      gst_object_unref);
 }
 
 /* 200 frames of video on tee cam0 (@video: raw or h264) and 7 s of ticks on
@@ -184,8 +147,8 @@ static void
 assert_sound (HsTestRecorderFixture *fx, HsRecording *r, const Clip *clip,
               const char *codec, gboolean cut)
 {
-  SourceTicks *source = g_object_get_data (G_OBJECT (fx->pipeline),
-      "source-ticks");
+  g_autoptr(HsTestTicks) source = hs_test_ticks_heard (g_object_get_data (
+          G_OBJECT (fx->pipeline), "source-pad"));
   const HsTestAudioInfo *a = &clip->audio;
   GstClockTime video_end = clip->video.last_pts + FRAME (1);
   GstClockTimeDiff start = GST_CLOCK_DIFF (clip->video.first_pts,
@@ -216,9 +179,7 @@ assert_sound (HsTestRecorderFixture *fx, HsRecording *r, const Clip *clip,
   /* A decoder's priming may overlap the first two buffers. */
   g_assert_cmpuint (a->max_overlap, <=, 10 * MS);
 
-  g_mutex_lock (&source->lock);
-  offset = hs_test_ticks_max_distance (a->ticks, source->ticks, clip->shift);
-  g_mutex_unlock (&source->lock);
+  offset = hs_test_ticks_max_distance (a->ticks, source, clip->shift);
   n_ticks = a->ticks->at->len;
   expected_ticks = (video_end - clip->video.first_pts) / TICK_INTERVAL;
   g_test_message ("%s: %u ticks, the farthest %.2f ms from where the source "
