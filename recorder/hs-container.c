@@ -114,8 +114,8 @@ hs_container_choose (HsContainer setting, const char *location,
 
   if (container == HS_CONTAINER_AUTO)
     container = hs_container_from_location (location);
-  /* An encoder of the application's: its output is WebM's by contract; the
-   * muxer says if not. */
+  /* A codec not known in advance: WebM unless the location says; the
+   * muxer says if it cannot hold it. */
   if (codec == NULL)
     return container == HS_CONTAINER_AUTO ? HS_CONTAINER_WEBM : container;
   if (container == HS_CONTAINER_AUTO)

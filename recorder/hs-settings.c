@@ -76,8 +76,9 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * realtime settings and a bitrate scaled to the resolution unless
    * #HsRecorder:bitrate is set; `nvidia` (a Jetson's nvv4l2vp8enc or
    * nvv4l2vp9enc, frames moved into NVMM by nvvidconv first); or a
-   * description ending in an encoder whose output WebM takes, such as
-   * `vp9enc deadline=1 cpu-used=4` (its own settings apply there). A variant
+   * description ending in an encoder whose output a container holds, such
+   * as `vp9enc deadline=1 cpu-used=4` or `x264enc tune=zerolatency` (H.264:
+   * Matroska or MP4; its own settings apply there). A variant
    * whose element is missing fails with %HS_ERROR_MISSING_ELEMENT, naming
    * the package.
    *

@@ -38,15 +38,15 @@ GstElement *hs_variant_make_converter (const char               *converter,
                                        GError                  **error);
 
 /* The record side: an element that encodes raw video (@caps) into a stream
- * webmmux accepts. @encoder is "vp8", "vp9", "av1", "nvidia" or a
- * description. */
+ * a container holds. @encoder is "vp8", "vp9", "av1", "nvidia" or a
+ * description (whose output must be a codec some container holds). */
 GstElement *hs_variant_make_encoder   (const char               *encoder,
                                        GstCaps                  *caps,
                                        const HsEncoderSettings  *settings,
                                        GError                  **error);
 
 /* The caps name of what @encoder outputs ("video/x-vp8"), or NULL for a
- * description (whose output WebM takes, by contract). */
+ * description that cannot be made. */
 const char *hs_variant_encoder_codec  (const char               *encoder);
 
 /* Checks a name or description without building anything that stays. */

@@ -7,6 +7,7 @@
 #include <gst/video/video.h>
 
 #include "hs-auto-converter-private.h"
+#include "hs-container-private.h"
 #include "hs-error.h"
 #include "hs-packages-private.h"
 
@@ -837,24 +838,28 @@ static const EncoderVariant encoders[] = {
   { "nvidia", build_nvidia_encoder },
 };
 
-static GstCaps *
-webm_video_caps (GError **error)
+/* The codec (caps name) among @caps that some container holds, or NULL:
+ * what an encoder description may produce. */
+static const char *
+recordable_codec (GstCaps *caps)
 {
-  g_autoptr(GstElement) mux = hs_packages_make_element ("webmmux", NULL, error);
-  GstPadTemplate *templ;
+  static const HsContainer all[] = { HS_CONTAINER_WEBM,
+    HS_CONTAINER_MATROSKA, HS_CONTAINER_MP4 };
 
-  if (mux == NULL)
-    return NULL;
-  gst_object_ref_sink (mux);
-  templ = gst_element_get_pad_template (mux, "video_%u");
-  g_assert (templ != NULL);
-  return gst_pad_template_get_caps (templ);
+  for (guint i = 0; caps != NULL && i < gst_caps_get_size (caps); i++) {
+    const char *name = gst_structure_get_name (gst_caps_get_structure (caps,
+            i));
+
+    for (guint j = 0; j < G_N_ELEMENTS (all); j++)
+      if (hs_container_holds (all[j], name))
+        return g_intern_string (name);
+  }
+  return NULL;
 }
 
 static GstElement *
 make_encoder_description (const char *description, GError **error)
 {
-  g_autoptr(GstCaps) webm = NULL;
   g_autoptr(GstCaps) caps = NULL;
   g_autoptr(GstPad) pad = NULL;
   GstElement *bin;
@@ -873,9 +878,6 @@ make_encoder_description (const char *description, GError **error)
     return NULL;
   }
 
-  webm = webm_video_caps (error);
-  if (webm == NULL)
-    return NULL;
   bin = parse_description ("Encoder", description, error);
   if (bin == NULL)
     return NULL;
@@ -896,13 +898,13 @@ make_encoder_description (const char *description, GError **error)
 
   pad = gst_element_get_static_pad (bin, "src");
   caps = gst_pad_query_caps (pad, NULL);
-  if (!gst_caps_can_intersect (caps, webm)) {
+  if (recordable_codec (caps) == NULL) {
     g_autofree char *names = caps_names (caps);
-    g_autofree char *takes = caps_names (webm);
 
     g_set_error (error, HS_ERROR, HS_ERROR_NOT_NEGOTIATED,
-        "Encoder description '%s' produces %s, which WebM cannot hold "
-        "(it takes %s)", description, names, takes);
+        "Encoder description '%s' produces %s, which no container holds "
+        "(WebM takes VP8, VP9 and AV1; Matroska and MP4 also H.264 and "
+        "H.265)", description, names);
     drop_floating (bin);
     return NULL;
   }
@@ -974,6 +976,37 @@ hs_variant_check_converter (const char *converter, GError **error)
   return TRUE;
 }
 
+/* What an encoder description produces, found once per description (the
+ * answer is asked for every file). */
+static const char *
+description_codec (const char *description)
+{
+  static GMutex lock;
+  static GHashTable *known;     /* description -> interned codec or "" */
+  const char *codec;
+
+  g_mutex_lock (&lock);
+  if (known == NULL)
+    known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  codec = g_hash_table_lookup (known, description);
+  if (codec == NULL) {
+    g_autoptr(GError) error = NULL;
+    GstElement *bin = parse_description ("Encoder", description, &error);
+    g_autoptr(GstPad) pad = bin ? gst_element_get_static_pad (bin, "src") :
+        NULL;
+    g_autoptr(GstCaps) caps = pad ? gst_pad_query_caps (pad, NULL) : NULL;
+
+    codec = recordable_codec (caps);
+    if (codec == NULL)
+      codec = "";
+    g_hash_table_insert (known, g_strdup (description), (gpointer) codec);
+    if (bin != NULL)
+      drop_floating (bin);
+  }
+  g_mutex_unlock (&lock);
+  return codec[0] != '\0' ? codec : NULL;
+}
+
 const char *
 hs_variant_encoder_codec (const char *encoder)
 {
@@ -988,7 +1021,7 @@ hs_variant_encoder_codec (const char *encoder)
   if (g_str_equal (encoder, "nvidia"))
     return g_strcmp0 (hs_variant_first_existing (nvidia), "nvv4l2vp9enc") == 0 ?
         "video/x-vp9" : "video/x-vp8";
-  return NULL;
+  return description_codec (encoder);
 }
 
 gboolean

@@ -308,8 +308,8 @@ static const BadCase bad_cases[] = {
   { NULL, "vp8enc  vp9enc", HS_ERROR_INVALID_ARGUMENT,
     { "Encoder description", "exactly one free sink pad" } },
   { NULL, "videoconvert", HS_ERROR_NOT_NEGOTIATED,
-    { "produces video/x-raw, which WebM cannot hold",
-      "video/x-vp8, video/x-vp9, video/x-av1" } },
+    { "produces video/x-raw, which no container holds",
+      "WebM takes VP8, VP9 and AV1; Matroska and MP4 also H.264 and H.265" } },
   { NULL, "nvv4l2vp8enc", HS_ERROR_NOT_NEGOTIATED,
     { "takes video/x-raw(memory:NVMM)", "nvvidconv" } },
   { NULL, "vp10", HS_ERROR_INVALID_ARGUMENT,
@@ -384,6 +384,41 @@ test_encoder_description_av1 (Fixture *fx, gconstpointer data)
           "av1enc usage-profile=realtime cpu-used=9 end-usage=cbr "
           "min-quantizer=10 max-quantizer=56 target-bitrate=300"),
       "video/x-av1", 60);
+}
+
+/* A description that makes H.264 goes into Matroska (by codec, from
+ * %{ext}) or MP4 (by the location's extension). */
+static void
+test_encoder_description_h264 (Fixture *fx, gconstpointer data)
+{
+  const char *location = data;
+  g_autofree char *path = hs_test_fixture_path (&fx->f, location);
+  g_auto(HsTestFileInfo) info = { 0 };
+  g_autoptr(GError) error = NULL;
+  HsRecording *r;
+
+  if (!hs_test_require_elements ("x264enc", NULL))
+    return;
+  fx->pipeline = hs_test_pipeline_new (SYSTEM_SRC);
+  fx->recorder = g_initable_new (HS_TYPE_RECORDER, NULL, &error,
+      "pipeline", fx->pipeline, "source", "t", "pre", 1.0, "post", 1.0,
+      "location", path, "encoder",
+      "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30", NULL);
+  g_assert_no_error (error);
+  hs_test_fixture_watch (&fx->f, fx->recorder);
+  hs_recorder_trigger_at (fx->recorder, 2 * GST_SECOND);
+  hs_test_play_until_finished (fx, 1);
+
+  r = hs_test_fixture_finished (&fx->f, 0);
+  g_assert_no_error ((GError *) hs_recording_get_error (r));
+  g_assert_true (g_str_has_suffix (hs_recording_get_location (r),
+          g_str_has_suffix (location, ".mp4") ? ".mp4" : ".mkv"));
+  g_assert_true (hs_test_probe_file (hs_recording_get_location (r), &info,
+          &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (info.codec, ==, "video/x-h264");
+  g_assert_true (info.starts_with_keyframe);
+  g_assert_cmpuint (info.n_frames, ==, 60);
 }
 
 /* The Jetson chain spelt out by hand. */
@@ -490,6 +525,10 @@ main (int argc, char **argv)
   add ("/variants/encoder/description/av1", test_encoder_description_av1);
   add ("/variants/encoder/description/nvidia",
       test_encoder_description_nvidia);
+  hs_test_add_recorder_test ("/variants/encoder/description/h264-matroska",
+      "%{index}.%{ext}", test_encoder_description_h264);
+  hs_test_add_recorder_test ("/variants/encoder/description/h264-mp4",
+      "%{index}.mp4", test_encoder_description_h264);
   hs_test_add_recorder_test ("/variants/encoder/encoded-mode/vp9",
       encoded_vp9, test_encoded);
   hs_test_add_recorder_test ("/variants/encoder/encoded-mode/av1",
