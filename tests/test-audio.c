@@ -13,14 +13,9 @@
 #define FRAME(n) gst_util_uint64_scale ((n), GST_SECOND, 30)
 #define MS GST_MSECOND
 #define SIZE "video/x-raw,format=I420,width=160,height=120,framerate=30/1"
-#define TICK_INTERVAL (100 * MS)
-/* 20 ms buffers at 48 kHz: one audio frame, the most the sound may start
- * after the video or end after it. */
-#define AUDIO_FRAME (20 * MS)
-#define TICKS "audiotestsrc wave=ticks tick-interval=100000000 " \
-  "samplesperbuffer=960 volume=0.5"
-#define MONO "audio/x-raw,format=S16LE,layout=interleaved,rate=48000," \
-  "channels=1"
+#define AUDIO_FRAME HS_TEST_AUDIO_FRAME
+#define TICKS HS_TEST_TICKS
+#define MONO HS_TEST_MONO
 
 static const char *
 video_encoder (const char *codec)
@@ -33,55 +28,16 @@ video_encoder (const char *codec)
   g_assert_not_reached ();
 }
 
-/* The ticks as the source made them, found by a probe on its pad: what
- * the files' ticks are measured against. */
-typedef struct {
-  GMutex lock;
-  HsTestTicks *ticks;
-} SourceTicks;
-
-static void
-source_ticks_free (gpointer data)
-{
-  SourceTicks *st = data;
-
-  hs_test_ticks_free (st->ticks);
-  g_mutex_clear (&st->lock);
-  g_free (st);
-}
-
-static GstPadProbeReturn
-on_source_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  SourceTicks *st = user_data;
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstMapInfo map;
-
-  gst_buffer_map (buffer, &map, GST_MAP_READ);
-  g_mutex_lock (&st->lock);
-  hs_test_ticks_feed (st->ticks, (const gint16 *) map.data, map.size / 2, 1,
-      48000, GST_BUFFER_PTS (buffer));
-  g_mutex_unlock (&st->lock);
-  gst_buffer_unmap (buffer, &map);
-  return GST_PAD_PROBE_OK;
-}
-
-/* Watches the ticks that element @name of @fx's pipeline makes (48 kHz
- * mono S16LE on its src pad). */
+/* Watches the ticks that element @name of @fx's pipeline makes: what
+ * assert_sound() measures the files' ticks against. */
 static void
 watch_source_ticks (HsTestRecorderFixture *fx, const char *name)
 {
   g_autoptr(GstElement) element = gst_bin_get_by_name (GST_BIN (fx->pipeline),
       name);
-  g_autoptr(GstPad) pad = gst_element_get_static_pad (element, "src");
-  SourceTicks *st = g_new0 (SourceTicks, 1);
 
-  g_mutex_init (&st->lock);
-  st->ticks = hs_test_ticks_new ();
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_source_buffer, st,
-      NULL);
-  g_object_set_data_full (G_OBJECT (fx->pipeline), "source-ticks", st,
-      source_ticks_free);
+  g_object_set_data (G_OBJECT (fx->pipeline), "source-ticks",
+      hs_test_watch_source_ticks (element));
 }
 
 /* 200 frames of video on tee cam0 (@video: raw or h264) and 7 s of ticks on
@@ -145,111 +101,23 @@ finished (HsTestRecorderFixture *fx, guint i)
   return fx->f.finished->pdata[i];
 }
 
-/* What one file holds, both streams decoded. */
-typedef struct {
-  HsTestFileInfo video;
-  HsTestAudioInfo audio;
-  GstClockTime shift;           /* source running time - file time */
-} Clip;
-
-static void
-clip_clear (Clip *clip)
-{
-  hs_test_file_info_clear (&clip->video);
-  hs_test_audio_info_clear (&clip->audio);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Clip, clip_clear)
-
 /* Decodes the file of @r, whose video must be source frames @first ..
- * @last (frame numbers, counted from 0 at running time 0). */
+ * @last. */
 static void
-probe_clip (HsRecording *r, Clip *clip, guint first, guint last)
+probe_clip (HsRecording *r, HsTestClip *clip, guint first, guint last)
 {
-  g_autoptr(GError) error = NULL;
-  const char *path = hs_recording_get_location (r);
-
-  if (!hs_test_probe_file (path, &clip->video, &error) ||
-      !hs_test_probe_audio (path, &clip->audio, &error))
-    g_error ("%s", error->message);
-  if (clip->video.n_frames != last - first + 1)
-    g_error ("%s: %u frames decoded, expected %u", path,
-        clip->video.n_frames, last - first + 1);
-  g_assert_true (clip->video.starts_with_keyframe);
-  /* MP4 files start at 0: the shift maps the file back onto the source's
-   * running time, by the frame number of the first frame. */
-  clip->shift = FRAME (first) - clip->video.first_pts;
-  if (!g_str_has_suffix (path, ".mp4"))
-    g_assert_cmpint (ABS ((gint64) clip->shift), <=, FRAME (1) / 2);
-  g_assert_cmpint (ABS (GST_CLOCK_DIFF (clip->video.last_pts + clip->shift,
-              FRAME (last))), <=, FRAME (1) / 2);
+  hs_test_probe_clip (hs_recording_get_location (r), clip, first, last);
 }
 
-/* The longest frame of @codec at 48 kHz: how far past the last sample
- * written its decoded sound may go (an encoder pads its last frame, and
- * Vorbis in Matroska cannot say where its last block ends). */
-static GstClockTime
-frame_of (const char *codec)
-{
-  if (g_str_equal (codec, "audio/x-vorbis"))
-    return gst_util_uint64_scale (2048, GST_SECOND, 48000);
-  if (g_str_equal (codec, "audio/mpeg"))
-    return gst_util_uint64_scale (1024, GST_SECOND, 48000);
-  if (g_str_equal (codec, "audio/x-opus"))
-    return AUDIO_FRAME;
-  return 0;
-}
-
-/* The sound of @clip covers its video: raw sound (@cut) is cut to the
- * sample at the first frame and at the end of the last one; compressed
- * sound comes in whole buffers (20 ms) that start from the first frame.
- * No hole; every tick where the source put it. */
+/* The sound of @clip covers its video (see hs_test_assert_sound()), and
+ * the recording says what the file holds. */
 static void
-assert_sound (HsTestRecorderFixture *fx, HsRecording *r, const Clip *clip,
-              const char *codec, gboolean cut)
+assert_sound (HsTestRecorderFixture *fx, HsRecording *r,
+              const HsTestClip *clip, const char *codec, gboolean cut)
 {
-  SourceTicks *source = g_object_get_data (G_OBJECT (fx->pipeline),
-      "source-ticks");
-  const HsTestAudioInfo *a = &clip->audio;
-  GstClockTime video_end = clip->video.last_pts + FRAME (1);
-  GstClockTimeDiff start = GST_CLOCK_DIFF (clip->video.first_pts,
-      a->first_pts);
-  GstClockTimeDiff end = GST_CLOCK_DIFF (video_end, a->end);
-  GstClockTime buffer = cut ? 0 : AUDIO_FRAME;
-  /* GStreamer's AAC encoders do not say how many samples they prime with,
-   * so neither the muxers nor the decoders take them off again: AAC sound,
-   * encoded here or by the camera, plays up to one AAC frame late. */
-  GstClockTime priming = g_str_equal (codec, "audio/mpeg") ?
-      frame_of (codec) : 0;
-  GstClockTime offset;
-  guint n_ticks, expected_ticks;
-
-  g_assert_cmpstr (a->codec, ==, codec);
+  hs_test_assert_sound (clip, g_object_get_data (G_OBJECT (fx->pipeline),
+          "source-ticks"), codec, cut);
   g_assert_cmpstr (hs_recording_get_audio_codec (r), ==, codec);
-  g_assert_cmpuint (a->n_samples, >, 0);
-  g_test_message ("%s: sound starts %+.1f ms and ends %+.1f ms from the "
-      "video's first frame and end", hs_recording_get_location (r),
-      start / 1e6, end / 1e6);
-  /* Never before the first frame (a decoder's priming may show as half a
-   * millisecond). */
-  g_assert_cmpint (start, >=, -1 * (gint64) MS);
-  g_assert_cmpint (start, <=, buffer + MS);
-  g_assert_cmpint (end, >=, -1 * (gint64) (buffer + MS));
-  g_assert_cmpint (end, <=, buffer + priming + frame_of (codec) + MS);
-  g_assert_cmpuint (a->max_hole, <=, MS);
-  /* A decoder's priming may overlap the first two buffers. */
-  g_assert_cmpuint (a->max_overlap, <=, 10 * MS);
-
-  g_mutex_lock (&source->lock);
-  offset = hs_test_ticks_max_distance (a->ticks, source->ticks, clip->shift);
-  g_mutex_unlock (&source->lock);
-  n_ticks = a->ticks->at->len;
-  expected_ticks = (video_end - clip->video.first_pts) / TICK_INTERVAL;
-  g_test_message ("%s: %u ticks, the farthest %.2f ms from where the source "
-      "put it", hs_recording_get_location (r), n_ticks, offset / 1e6);
-  g_assert_cmpuint (n_ticks, >=, expected_ticks - 1);
-  g_assert_cmpuint (n_ticks, <=, expected_ticks + 1);
-  g_assert_cmpuint (offset, <=, priming + 2 * MS);
   g_assert_cmpuint (hs_recording_get_n_audio_frames (r), >, 0);
 }
 
@@ -276,7 +144,7 @@ static void
 test_raw (HsTestRecorderFixture *fx, gconstpointer data)
 {
   const RawCase *c = data;
-  g_auto(Clip) clip = { 0 };
+  g_auto(HsTestClip) clip = { 0 };
   HsRecording *r;
 
   make_sources (fx, "raw", "identity");
@@ -300,8 +168,8 @@ test_raw (HsTestRecorderFixture *fx, gconstpointer data)
 static void
 test_two_windows (HsTestRecorderFixture *fx, gconstpointer data)
 {
-  g_auto(Clip) first = { 0 };
-  g_auto(Clip) second = { 0 };
+  g_auto(HsTestClip) first = { 0 };
+  g_auto(HsTestClip) second = { 0 };
 
   make_sources (fx, "raw", "identity");
   fx->recorder = make_recorder (fx, "%{index}.webm", NULL);
@@ -341,7 +209,7 @@ static void
 test_passthrough (HsTestRecorderFixture *fx, gconstpointer data)
 {
   const PassCase *c = data;
-  g_auto(Clip) clip = { 0 };
+  g_auto(HsTestClip) clip = { 0 };
   HsRecording *r;
 
   make_sources (fx, c->video, c->audio_chain);
@@ -378,7 +246,7 @@ change_rate (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 static void
 test_caps_change (HsTestRecorderFixture *fx, gconstpointer data)
 {
-  g_auto(Clip) clip = { 0 };
+  g_auto(HsTestClip) clip = { 0 };
   g_autoptr(GstElement) filter = NULL;
   g_autoptr(GstPad) pad = NULL;
   HsRecording *r;
@@ -447,7 +315,7 @@ static void
 test_stall (HsTestRecorderFixture *fx, gconstpointer data)
 {
   g_autoptr(GstElement) audio = make_pushed_sources (fx);
-  g_auto(Clip) clip = { 0 };
+  g_auto(HsTestClip) clip = { 0 };
   const GError *error;
   HsRecording *r;
 
@@ -474,7 +342,7 @@ test_stall (HsTestRecorderFixture *fx, gconstpointer data)
 static void
 test_source_error (HsTestRecorderFixture *fx, gconstpointer data)
 {
-  g_auto(Clip) clip = { 0 };
+  g_auto(HsTestClip) clip = { 0 };
   const GError *error;
   HsRecording *r;
 
@@ -500,7 +368,7 @@ static void
 test_no_sound_yet (HsTestRecorderFixture *fx, gconstpointer data)
 {
   g_autoptr(GstElement) audio = make_pushed_sources (fx);
-  g_auto(Clip) clip = { 0 };
+  g_auto(HsTestClip) clip = { 0 };
   const GError *error;
   HsRecording *r;
 
@@ -523,7 +391,7 @@ test_no_sound_yet (HsTestRecorderFixture *fx, gconstpointer data)
 static void
 test_container_refuses (HsTestRecorderFixture *fx, gconstpointer data)
 {
-  g_auto(Clip) clip = { 0 };
+  g_auto(HsTestClip) clip = { 0 };
   const GError *error;
   HsRecording *r;
 
