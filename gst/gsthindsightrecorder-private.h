@@ -47,14 +47,16 @@ struct _GstHindsightRecorder
   GArray *queued;               /* GstClockTime (NONE: now): triggers made
                                  * while stopped, for the next start */
   GstMessage *held_eos;
+  /* Under lock, set and cleared with the session: the recorder's ring
+   * branch, our child, and the sound's (with the audio pad). */
+  GstElement *branch;
+  GstElement *audio_branch;
 
   /* Set and cleared by state changes. */
   GThread *thread;
   gint quit;                    /* atomic: the context's thread ends */
   GstBus *bus;                  /* the top-level pipeline's */
   gulong message_handler;
-  GstElement *branch;           /* the recorder's ring branch, our child */
-  GstElement *audio_branch;     /* the sound's, with the audio pad */
 
   /* The video pad's streaming thread. */
   GstSegment segment;

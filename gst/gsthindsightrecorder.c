@@ -20,16 +20,18 @@
  * Sound: the request pad `audio` (at most one, requested while the element
  * is in NULL or READY, as gst-launch-1.0's `rec.audio` does) puts a stream
  * of sound into the same files, as HsRecorder:audio-source does with a tee:
- * raw audio is encoded with `audio-encoder`, compressed audio (Opus, Vorbis,
- * AAC, FLAC; in Matroska also PCM, mu-law, A-law) goes in as it came. The
+ * raw audio is encoded with `audio-encoder`; compressed audio goes in as it
+ * came where the container holds it (WebM: Opus, Vorbis; Matroska: those,
+ * AAC, FLAC, mu-law, A-law; MP4: AAC, Opus). The
  * window is decided on the video; a file holds the sound from its first
  * frame to the end of its last one. In messages and errors the sound is
  * called "NAME.audio" (the element's name). The sound's end of stream ends
  * only the sound; an audio pad that is not linked ends with the video.
  *
  * |[
- * gst-launch-1.0 -e videotestsrc is-live=true num-buffers=300 ! queue ! rec.video \
- *   audiotestsrc is-live=true num-buffers=470 ! queue ! rec.audio \
+ * gst-launch-1.0 -e videotestsrc is-live=true num-buffers=300 ! queue ! \
+ *     rec.video \
+ *   audiotestsrc is-live=true wave=ticks num-buffers=430 ! queue ! rec.audio \
  *   hindsightrecorder name=rec pre=2 post=2 trigger-times="<3.0>"
  * ]| writes [1 s, 5 s) of both, the sound in Opus.
  *
@@ -408,17 +410,18 @@ place_branch (GstHindsightRecorder *self, GstElement *branch, GstPad *ghost)
   return gst_object_ref (branch);
 }
 
-/* Streaming has stopped: the branch goes. @ghost may be NULL (the audio
- * pad was released). */
+/* Streaming has stopped: the branch goes (and the reference that
+ * place_branch() returned). @ghost may be NULL (the audio pad was
+ * released). */
 static void
-remove_branch (GstHindsightRecorder *self, GstElement **branch, GstPad *ghost)
+remove_branch (GstHindsightRecorder *self, GstElement *branch, GstPad *ghost)
 {
   if (ghost != NULL)
     gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), NULL);
-  gst_element_set_locked_state (*branch, TRUE);
-  gst_element_set_state (*branch, GST_STATE_NULL);
-  gst_bin_remove (GST_BIN (self), *branch);
-  gst_clear_object (branch);
+  gst_element_set_locked_state (branch, TRUE);
+  gst_element_set_state (branch, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self), branch);
+  gst_object_unref (branch);
 }
 
 /* Makes the recorder (with the settings and the audio pad of now) and its
@@ -430,6 +433,7 @@ start (GstHindsightRecorder *self)
   g_autoptr(GstPad) audio_pad = NULL;
   GMainContext *context = g_main_context_new ();
   HsRecorder *recorder;
+  GstElement *branch, *audio_branch = NULL;
 
   g_mutex_lock (&self->lock);
   self->started = TRUE;
@@ -454,10 +458,10 @@ start (GstHindsightRecorder *self)
     return FALSE;
   }
 
-  self->branch = place_branch (self, hs_recorder_get_branch_bin (recorder),
+  branch = place_branch (self, hs_recorder_get_branch_bin (recorder),
       self->video_pad);
   if (audio_pad != NULL)
-    self->audio_branch = place_branch (self,
+    audio_branch = place_branch (self,
         hs_recorder_get_audio_branch_bin (recorder), audio_pad);
 
   self->bus = top_level_bus (self);
@@ -476,6 +480,8 @@ start (GstHindsightRecorder *self)
   g_mutex_lock (&self->lock);
   self->recorder = recorder;
   self->context = context;
+  self->branch = branch;
+  self->audio_branch = audio_branch;
   self->thread = g_thread_new ("hindsight", run_context, self);
   g_mutex_unlock (&self->lock);
   GST_INFO_OBJECT (self, "started%s", audio_pad ? " with sound" : "");
@@ -491,6 +497,7 @@ stop_recorder (GstHindsightRecorder *self)
   GMainContext *context;
   GstMessage *eos;
   g_autoptr(GstPad) audio_pad = NULL;
+  GstElement *branch, *audio_branch;
 
   g_mutex_lock (&self->lock);
   recorder = self->recorder;
@@ -515,14 +522,16 @@ stop_recorder (GstHindsightRecorder *self)
   self->context = NULL;
   g_cond_broadcast (&self->ran);
   eos = g_steal_pointer (&self->held_eos);
+  branch = g_steal_pointer (&self->branch);
+  audio_branch = g_steal_pointer (&self->audio_branch);
   if (self->audio_pad != NULL)
     audio_pad = gst_object_ref (self->audio_pad);
   g_mutex_unlock (&self->lock);
   gst_clear_message (&eos);
 
-  remove_branch (self, &self->branch, self->video_pad);
-  if (self->audio_branch != NULL)
-    remove_branch (self, &self->audio_branch, audio_pad);
+  remove_branch (self, branch, self->video_pad);
+  if (audio_branch != NULL)
+    remove_branch (self, audio_branch, audio_pad);
   /* Without its sink children the bin forgot it is a sink. */
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 
