@@ -148,8 +148,8 @@ hs_test_probe_audio (const char *path, HsTestAudioInfo *info, GError **error)
   sink = gst_element_factory_make ("appsink", NULL);
   g_assert_nonnull (sink);
   g_object_set (src, "location", path, NULL);
-  g_object_set (filter, "caps", gst_caps_from_string (
-          "audio/x-raw,format=S16LE,layout=interleaved"), NULL);
+  gst_util_set_object_arg (G_OBJECT (filter), "caps",
+      "audio/x-raw,format=S16LE,layout=interleaved");
   g_object_set (sink, "sync", FALSE, "max-buffers", 0, NULL);
   gst_bin_add_many (GST_BIN (pipeline), src, demux, decodebin, convert,
       filter, sink, NULL);

@@ -237,8 +237,8 @@ change_rate (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
   if (GST_BUFFER_PTS (buffer) < 3 * GST_SECOND)
     return GST_PAD_PROBE_OK;
-  g_object_set (filter, "caps", gst_caps_from_string (
-          "audio/x-raw,format=S16LE,rate=32000,channels=1"), NULL);
+  gst_util_set_object_arg (G_OBJECT (filter), "caps",
+      "audio/x-raw,format=S16LE,rate=32000,channels=1");
   g_object_set_data (G_OBJECT (filter), "changed", GINT_TO_POINTER (TRUE));
   return GST_PAD_PROBE_REMOVE;
 }
