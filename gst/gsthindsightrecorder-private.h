@@ -82,7 +82,8 @@ void     gst_hindsight_recorder_request_set_locked (GstHindsightRecorder *self,
                                                     const GValue *value);
 
 /* A trigger at @time (NONE: now) from any thread; while stopped it waits
- * for the next start. @in_stream: see the function. */
+ * for the next start. With @in_stream (the video pad's streaming thread)
+ * it returns once the recorder has taken it. */
 void     gst_hindsight_recorder_trigger       (GstHindsightRecorder *self,
                                                GstClockTime          time,
                                                gboolean              in_stream);
