@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "gsthindsightrecorder.h"
-
-#include <hindsight.h>
+#include "gsthindsightrecorder-private.h"
 
 #include "hs-recorder-private.h"
-#include "hs-settings-private.h"
 
 /**
  * SECTION:element-hindsightrecorder
@@ -20,19 +17,42 @@
  *   t. ! queue ! hindsightrecorder pre=2 post=2 trigger-times="<3.0>"
  * ]| writes the frames of [1 s, 5 s) to recordings/.
  *
+ * Sound: the request pad `audio` (at most one, requested while the element
+ * is in NULL or READY, as gst-launch-1.0's `rec.audio` does) puts a stream
+ * of sound into the same files, as HsRecorder:audio-source does with a tee:
+ * raw audio is encoded with `audio-encoder`; compressed audio goes in as it
+ * came where the container holds it (WebM: Opus, Vorbis; Matroska: those,
+ * AAC, FLAC, mu-law, A-law; MP4: AAC, Opus). The
+ * window is decided on the video; a file holds the sound from its first
+ * frame to the end of its last one. In messages and errors the sound is
+ * called "NAME.audio" (the element's name). The sound's end of stream ends
+ * only the sound; an audio pad that is not linked ends with the video.
+ *
+ * |[
+ * gst-launch-1.0 -e videotestsrc is-live=true num-buffers=300 ! queue ! \
+ *     rec.video \
+ *   audiotestsrc is-live=true wave=ticks num-buffers=430 ! queue ! rec.audio \
+ *   hindsightrecorder name=rec pre=2 post=2 trigger-times="<3.0>"
+ * ]| writes [1 s, 5 s) of both, the sound in Opus.
+ *
  * Triggers, on the pipeline's running time: the action signals `trigger`
  * (now), `trigger-at` (a running time) and `stop`; the custom event
- * `hindsight-trigger`, downstream (from an analysis element upstream) or
- * upstream (gst_element_send_event() on the pipeline), with an optional
- * `running-time` (guint64) field; element messages named by
- * #GstHindsightRecorder:trigger-on-message;
+ * `hindsight-trigger`, downstream on the video pad (from an analysis
+ * element upstream) or upstream (gst_element_send_event() on the
+ * pipeline), with an optional `running-time` (guint64) field; element
+ * messages named by #GstHindsightRecorder:trigger-on-message;
  * #GstHindsightRecorder:trigger-times.
  *
- * Reports: element messages `hindsight-recording-started` and
- * `hindsight-recording-finished` carrying the HsRecording's fields, the
- * signals `recording-started` and `recording-finished` carrying the
- * HsRecording itself, and a warning message for each recording that
- * failed: a recording's failure is never an error of the pipeline.
+ * Reports: element messages `hindsight-recording-started` (`location`,
+ * `source`, `index`, `requested-start`, `date`) and
+ * `hindsight-recording-finished` (those and `start-time`, `end-time`,
+ * `duration`, `shortfall`, `n-frames`, `n-dropped`, `bytes`,
+ * `n-audio-frames` (0 without sound), `audio-codec` (the caps name of the
+ * file's sound, such as "audio/x-opus", or NULL) and `error` (NULL or a
+ * message)); the signals `recording-started` and `recording-finished`
+ * carrying the HsRecording itself; and a warning message for each recording
+ * that failed (or lost its sound): a recording's failure is never an error
+ * of the pipeline.
  *
  * The element's EOS (and so the pipeline's) waits until every file is
  * closed: `gst-launch-1.0 -e` and Ctrl+C leave complete files.
@@ -42,50 +62,8 @@
  * change the pipeline's state from the signal handlers.
  */
 
-GST_DEBUG_CATEGORY_STATIC (gst_hindsight_recorder_debug);
+GST_DEBUG_CATEGORY (gst_hindsight_recorder_debug);
 #define GST_CAT_DEFAULT gst_hindsight_recorder_debug
-
-#define TRIGGER_NAME "hindsight-trigger"
-/* How long an event in the stream waits for the recorder to take its
- * trigger (it normally takes well under a millisecond). */
-#define IN_STREAM_WAIT_US (G_USEC_PER_SEC)
-
-struct _GstHindsightRecorder
-{
-  GstBin parent_instance;
-
-  GstPad *video_pad;            /* always; a ghost of the branch's sink pad */
-
-  GMutex lock;
-  /* Under lock: the properties. */
-  GValue settings[HS_N_SETTINGS];
-  GValue trigger_times;         /* GST_TYPE_ARRAY of seconds */
-  char *trigger_message;
-  /* Under lock: the running session, from READY→PAUSED to PAUSED→READY.
-   * It changes only there, and only once the context's thread has
-   * stopped, so that thread may use it after reading it under the lock. */
-  HsRecorder *recorder;
-  GMainContext *context;
-  gboolean recorder_busy;       /* as last notified by the recorder */
-  guint pending;                /* triggers given to the context, not run */
-  guint64 n_sent;               /* requests given to the context */
-  guint64 n_ran;                /* of those, the last that has run */
-  GCond ran;                    /* n_ran moved, or the context went */
-  GArray *queued;               /* GstClockTime (NONE: now): triggers made
-                                 * while stopped, for the next start */
-  GstMessage *held_eos;
-
-  /* Set and cleared by state changes. */
-  GThread *thread;
-  gint quit;                    /* atomic: the context's thread ends */
-  GstBus *bus;                  /* the top-level pipeline's */
-  gulong message_handler;
-  GstElement *branch;           /* the recorder's ring branch, our child */
-
-  /* The video pad's streaming thread. */
-  GstSegment segment;
-  GstClockTime last_running_time; /* of the newest buffer */
-};
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (GstHindsightRecorder, gst_hindsight_recorder,
     GST_TYPE_BIN,
@@ -104,6 +82,9 @@ enum
   PROP_FIRST_SETTING,
   N_PROPS = PROP_FIRST_SETTING + HS_N_SETTINGS
 };
+
+/* Every setting has its spec here; audio-source's is not installed. */
+#define PROP_AUDIO_SOURCE (PROP_FIRST_SETTING + HS_SETTING_AUDIO_SOURCE)
 
 static GParamSpec *properties[N_PROPS];
 
@@ -124,55 +105,30 @@ enum
 static guint signals[N_SIGNALS];
 
 /* The video the ring branch takes: raw, in any memory its converter (by
- * default `auto`) can bring into system memory. A later `audio` request pad
- * would take its template next to this one. */
+ * default `auto`) can bring into system memory, or compressed. */
 static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE ("video",
     GST_PAD_SINK, GST_PAD_ALWAYS,
     GST_STATIC_CAPS ("video/x-raw(ANY); video/x-h264; video/x-h265; "
         "video/x-vp8; video/x-vp9; video/x-av1"));
 
+/* The sound the sound's ring branch takes: raw (encoded when a file is
+ * written) or compressed (kept where the container holds it). */
+static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE ("audio",
+    GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS ("audio/x-raw; audio/x-opus; audio/x-vorbis; "
+        "audio/mpeg; audio/x-flac; audio/x-mulaw; audio/x-alaw"));
+
 /* ------------------------------------------------------------------------ */
-/* Requests: triggers and stops, run on the context's thread                */
+/* What the recorder reports (on the context's thread)                      */
 
-typedef enum {
-  REQUEST_TRIGGER,
-  REQUEST_STOP,
-  REQUEST_EOS,                  /* pass the held EOS on once idle */
-  REQUEST_SET,                  /* a setting changed */
-} RequestType;
-
-typedef struct {
-  GstHindsightRecorder *self;
-  RequestType type;
-  GstClockTime time;            /* TRIGGER: NONE for now */
-  GParamSpec *pspec;            /* SET */
-  guint64 seq;                  /* requests run in the order sent */
-} Request;
-
-static void
-request_free (gpointer data)
+void
+gst_hindsight_recorder_notify_busy (GstHindsightRecorder *self)
 {
-  Request *r = data;
-
-  gst_object_unref (r->self);
-  g_free (r);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
-/* The recorder, for the context's thread (see
- * GstHindsightRecorder.recorder). */
-static HsRecorder *
-get_recorder (GstHindsightRecorder *self)
-{
-  HsRecorder *recorder;
-
-  g_mutex_lock (&self->lock);
-  recorder = self->recorder ? g_object_ref (self->recorder) : NULL;
-  g_mutex_unlock (&self->lock);
-  return recorder;
-}
-
-static void
-release_eos (GstHindsightRecorder *self)
+void
+gst_hindsight_recorder_release_eos (GstHindsightRecorder *self)
 {
   GstMessage *eos;
 
@@ -186,230 +142,13 @@ release_eos (GstHindsightRecorder *self)
       GST_BIN (self), eos);
 }
 
-static gboolean
-run_request (gpointer data)
-{
-  Request *r = data;
-  GstHindsightRecorder *self = r->self;
-  g_autoptr(HsRecorder) recorder = get_recorder (self);
-  GValue value = G_VALUE_INIT;
-
-  if (recorder != NULL) {
-    switch (r->type) {
-      case REQUEST_TRIGGER:
-        if (r->time == GST_CLOCK_TIME_NONE)
-          hs_recorder_trigger (recorder);
-        else
-          hs_recorder_trigger_at (recorder, r->time);
-        break;
-      case REQUEST_STOP:
-        hs_recorder_stop (recorder);
-        break;
-      case REQUEST_EOS:
-        if (!hs_recorder_get_busy (recorder))
-          release_eos (self);
-        break;
-      case REQUEST_SET:
-        g_value_init (&value, r->pspec->value_type);
-        g_mutex_lock (&self->lock);
-        g_value_copy (&self->settings[r->pspec->param_id - PROP_FIRST_SETTING],
-            &value);
-        g_mutex_unlock (&self->lock);
-        g_object_set_property (G_OBJECT (recorder), r->pspec->name, &value);
-        g_value_unset (&value);
-        break;
-    }
-  }
-  g_mutex_lock (&self->lock);
-  if (r->type == REQUEST_TRIGGER)
-    self->pending--;
-  self->n_ran = MAX (self->n_ran, r->seq);
-  g_cond_broadcast (&self->ran);
-  g_mutex_unlock (&self->lock);
-  return G_SOURCE_REMOVE;
-}
-
-/* With the lock held. Never runs the request here and now, so that no
- * callback of the recorder can come back into the lock. Returns its number
- * (see GstHindsightRecorder.n_ran). */
-static guint64
-send_request_locked (GstHindsightRecorder *self, RequestType type,
-                     GstClockTime time, GParamSpec *pspec)
-{
-  Request *r = g_new0 (Request, 1);
-  GSource *source = g_idle_source_new ();
-
-  r->self = gst_object_ref (self);
-  r->type = type;
-  r->time = time;
-  r->pspec = pspec;
-  r->seq = ++self->n_sent;
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, run_request, r, request_free);
-  g_source_attach (source, self->context);
-  g_source_unref (source);
-  if (type == REQUEST_TRIGGER)
-    self->pending++;
-  return r->seq;
-}
-
-static void
-notify_busy (GstHindsightRecorder *self)
-{
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
-}
-
-/* A trigger at @time (NONE: now), from any thread. Until the element
- * starts, triggers wait for it. With @in_stream (the streaming thread of
- * the video pad), returns once the recorder has the trigger: before the
- * frames after it reach the ring, so that the ring still holds the window's
- * start even for a source that runs faster than real time. */
-static void
-trigger (GstHindsightRecorder *self, GstClockTime time, gboolean in_stream)
-{
-  gboolean was_idle = FALSE;
-  guint64 seq;
-
-  GST_DEBUG_OBJECT (self, "trigger at %" GST_TIME_FORMAT, GST_TIME_ARGS (time));
-  g_mutex_lock (&self->lock);
-  if (self->context != NULL) {
-    gint64 deadline = g_get_monotonic_time () + IN_STREAM_WAIT_US;
-
-    seq = send_request_locked (self, REQUEST_TRIGGER, time, NULL);
-    while (in_stream && self->n_ran < seq && self->context != NULL)
-      if (!g_cond_wait_until (&self->ran, &self->lock, deadline)) {
-        GST_WARNING_OBJECT (self, "the recorder did not take the trigger "
-            "within %d ms: the window may start late",
-            IN_STREAM_WAIT_US / 1000);
-        break;
-      }
-  } else {
-    was_idle = self->queued->len == 0;
-    g_array_append_val (self->queued, time);
-  }
-  g_mutex_unlock (&self->lock);
-  if (was_idle)
-    notify_busy (self);
-}
-
-static void
-stop (GstHindsightRecorder *self)
-{
-  gboolean was_busy = FALSE;
-
-  GST_DEBUG_OBJECT (self, "stop");
-  g_mutex_lock (&self->lock);
-  if (self->context != NULL) {
-    send_request_locked (self, REQUEST_STOP, GST_CLOCK_TIME_NONE, NULL);
-  } else {
-    was_busy = self->queued->len > 0;
-    g_array_set_size (self->queued, 0);
-  }
-  g_mutex_unlock (&self->lock);
-  if (was_busy)
-    notify_busy (self);
-}
-
-static GstClockTime
-seconds_to_time (double seconds)
-{
-  return (GstClockTime) (seconds * GST_SECOND + 0.5);
-}
-
-/* With the lock held: the times of trigger-times, appended to @times. */
-static void
-append_trigger_times_locked (GstHindsightRecorder *self, GArray *times)
-{
-  for (guint i = 0; i < gst_value_array_get_size (&self->trigger_times); i++) {
-    const GValue *v = gst_value_array_get_value (&self->trigger_times, i);
-    GstClockTime time = seconds_to_time (g_value_get_double (v));
-
-    g_array_append_val (times, time);
-  }
-}
-
-/* The "running-time" field of a trigger event or message, if any. */
-static GstClockTime
-structure_time (const GstStructure *s)
-{
-  GstClockTime time = GST_CLOCK_TIME_NONE;
-
-  if (gst_structure_has_field_typed (s, "running-time", G_TYPE_UINT64))
-    gst_structure_get_clock_time (s, "running-time", &time);
-  return time;
-}
-
-/* The action signals' handlers, in the thread that emits them. */
-static void
-on_trigger_action (GstHindsightRecorder *self, gpointer unused)
-{
-  trigger (self, GST_CLOCK_TIME_NONE, FALSE);
-}
-
-static void
-on_trigger_at_action (GstHindsightRecorder *self, guint64 running_time,
-                      gpointer unused)
-{
-  if (!GST_CLOCK_TIME_IS_VALID (running_time)) {
-    GST_WARNING_OBJECT (self, "trigger-at: not a running time");
-    return;
-  }
-  trigger (self, running_time, FALSE);
-}
-
-static void
-on_stop_action (GstHindsightRecorder *self, gpointer unused)
-{
-  stop (self);
-}
-
-/* ------------------------------------------------------------------------ */
-/* What the recorder reports (on the context's thread)                      */
-
-static GstStructure *
-describe (HsRecording *recording, const char *name, gboolean finished)
-{
-  GDateTime *date = hs_recording_get_date (recording);
-  GstStructure *s = gst_structure_new (name,
-      "location", G_TYPE_STRING, hs_recording_get_location (recording),
-      "source", G_TYPE_STRING, hs_recording_get_source (recording),
-      "index", G_TYPE_UINT, hs_recording_get_index (recording),
-      "requested-start", G_TYPE_INT64,
-      hs_recording_get_requested_start (recording),
-      NULL);
-
-  if (date != NULL) {
-    g_autoptr(GstDateTime) d =
-        gst_date_time_new_from_g_date_time (g_date_time_ref (date));
-
-    gst_structure_set (s, "date", GST_TYPE_DATE_TIME, d, NULL);
-  }
-  if (finished) {
-    const GError *error = hs_recording_get_error (recording);
-
-    gst_structure_set (s,
-        "start-time", G_TYPE_UINT64, hs_recording_get_start_time (recording),
-        "end-time", G_TYPE_UINT64, hs_recording_get_end_time (recording),
-        "duration", G_TYPE_UINT64, hs_recording_get_duration (recording),
-        "shortfall", G_TYPE_UINT64, hs_recording_get_shortfall (recording),
-        "n-frames", G_TYPE_UINT64, hs_recording_get_n_frames (recording),
-        "n-dropped", G_TYPE_UINT64, hs_recording_get_n_dropped (recording),
-        "bytes", G_TYPE_UINT64, hs_recording_get_bytes (recording),
-        "error", G_TYPE_STRING, error ? error->message : NULL,
-        NULL);
-  }
-  return s;
-}
-
 static void
 on_recording_started (HsRecorder *recorder, HsRecording *recording,
                       gpointer user_data)
 {
   GstHindsightRecorder *self = user_data;
 
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self),
-          describe (recording, "hindsight-recording-started", FALSE)));
+  gst_hindsight_recorder_post_report (self, recording, FALSE);
   g_signal_emit (self, signals[SIGNAL_RECORDING_STARTED], 0, recording);
 }
 
@@ -418,22 +157,8 @@ on_recording_finished (HsRecorder *recorder, HsRecording *recording,
                        gpointer user_data)
 {
   GstHindsightRecorder *self = user_data;
-  const GError *error = hs_recording_get_error (recording);
 
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self),
-          describe (recording, "hindsight-recording-finished", TRUE)));
-  if (error != NULL) {
-    g_autofree char *debug = g_strdup_printf ("recording %s of %s",
-        hs_recording_get_location (recording) ?
-        hs_recording_get_location (recording) : "(no file)",
-        GST_OBJECT_NAME (self));
-    g_autoptr(GError) copy = g_error_copy (error);
-
-    /* A recording failed; the pipeline goes on. */
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_warning (GST_OBJECT (self), copy, debug));
-  }
+  gst_hindsight_recorder_post_report (self, recording, TRUE);
   g_signal_emit (self, signals[SIGNAL_RECORDING_FINISHED], 0, recording);
 }
 
@@ -447,88 +172,36 @@ on_recorder_busy (HsRecorder *recorder, GParamSpec *pspec,
   g_mutex_lock (&self->lock);
   self->recorder_busy = busy;
   g_mutex_unlock (&self->lock);
-  notify_busy (self);
+  gst_hindsight_recorder_notify_busy (self);
   if (!busy)
-    release_eos (self);
+    gst_hindsight_recorder_release_eos (self);
 }
 
 /* ------------------------------------------------------------------------ */
-/* Triggers from the stream and the bus                                     */
+/* Actions and events                                                       */
 
-static gboolean
-is_trigger_event (GstEvent *event)
+/* The action signals' handlers, in the thread that emits them. */
+static void
+on_trigger_action (GstHindsightRecorder *self, gpointer unused)
 {
-  const GstStructure *s;
-
-  switch (GST_EVENT_TYPE (event)) {
-    case GST_EVENT_CUSTOM_UPSTREAM:
-    case GST_EVENT_CUSTOM_DOWNSTREAM:
-    case GST_EVENT_CUSTOM_DOWNSTREAM_OOB:
-    case GST_EVENT_CUSTOM_BOTH:
-    case GST_EVENT_CUSTOM_BOTH_OOB:
-      s = gst_event_get_structure (event);
-      return s != NULL && gst_structure_has_name (s, TRIGGER_NAME);
-    default:
-      return FALSE;
-  }
+  gst_hindsight_recorder_trigger (self, GST_CLOCK_TIME_NONE, FALSE);
 }
 
-static GstClockTime
-buffer_running_time (GstHindsightRecorder *self, GstBuffer *buffer)
+static void
+on_trigger_at_action (GstHindsightRecorder *self, guint64 running_time,
+                      gpointer unused)
 {
-  if (!GST_BUFFER_PTS_IS_VALID (buffer) ||
-      self->segment.format != GST_FORMAT_TIME)
-    return GST_CLOCK_TIME_NONE;
-  return gst_segment_to_running_time (&self->segment, GST_FORMAT_TIME,
-      GST_BUFFER_PTS (buffer));
+  if (!GST_CLOCK_TIME_IS_VALID (running_time)) {
+    GST_WARNING_OBJECT (self, "trigger-at: not a running time");
+    return;
+  }
+  gst_hindsight_recorder_trigger (self, running_time, FALSE);
 }
 
-static GstPadProbeReturn
-on_video_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+static void
+on_stop_action (GstHindsightRecorder *self, gpointer unused)
 {
-  GstHindsightRecorder *self = user_data;
-  GstEvent *event;
-  GstClockTime time;
-
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
-    time = buffer_running_time (self, GST_PAD_PROBE_INFO_BUFFER (info));
-    if (time != GST_CLOCK_TIME_NONE)
-      self->last_running_time = time;
-    return GST_PAD_PROBE_OK;
-  }
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
-    GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
-    guint n = gst_buffer_list_length (list);
-
-    time = n > 0 ? buffer_running_time (self, gst_buffer_list_get (list,
-            n - 1)) : GST_CLOCK_TIME_NONE;
-    if (time != GST_CLOCK_TIME_NONE)
-      self->last_running_time = time;
-    return GST_PAD_PROBE_OK;
-  }
-
-  event = GST_PAD_PROBE_INFO_EVENT (info);
-  switch (GST_EVENT_TYPE (event)) {
-    case GST_EVENT_SEGMENT:
-      gst_event_copy_segment (event, &self->segment);
-      return GST_PAD_PROBE_OK;
-    case GST_EVENT_FLUSH_STOP:
-    case GST_EVENT_STREAM_START:
-      self->last_running_time = GST_CLOCK_TIME_NONE;
-      return GST_PAD_PROBE_OK;
-    default:
-      break;
-  }
-  if (!is_trigger_event (event))
-    return GST_PAD_PROBE_OK;
-
-  /* Without a time, a serialized event stands for the frame it follows:
-   * an analysis element sends it right after the frame it concerns. */
-  time = structure_time (gst_event_get_structure (event));
-  if (time == GST_CLOCK_TIME_NONE && GST_EVENT_IS_SERIALIZED (event))
-    time = self->last_running_time;
-  trigger (self, time, GST_EVENT_IS_SERIALIZED (event));
-  return GST_PAD_PROBE_DROP;
+  gst_hindsight_recorder_stop (self);
 }
 
 static gboolean
@@ -536,66 +209,126 @@ gst_hindsight_recorder_send_event (GstElement *element, GstEvent *event)
 {
   GstHindsightRecorder *self = GST_HINDSIGHT_RECORDER (element);
 
-  if (is_trigger_event (event)) {
-    trigger (self, structure_time (gst_event_get_structure (event)), FALSE);
-    gst_event_unref (event);
+  if (gst_hindsight_recorder_take_trigger_event (self, event))
     return TRUE;
-  }
   return GST_ELEMENT_CLASS (gst_hindsight_recorder_parent_class)->send_event (
       element, event);
-}
-
-/* Element messages on the pipeline's bus, in the thread that posts them. */
-static void
-on_element_message (GstBus *bus, GstMessage *message, gpointer user_data)
-{
-  GstHindsightRecorder *self = user_data;
-  const GstStructure *s = gst_message_get_structure (message);
-  gboolean match;
-
-  if (s == NULL)
-    return;
-  g_mutex_lock (&self->lock);
-  match = self->trigger_message != NULL &&
-      gst_structure_has_name (s, self->trigger_message);
-  g_mutex_unlock (&self->lock);
-  if (!match)
-    return;
-  GST_DEBUG_OBJECT (self, "message %s from %s",
-      gst_structure_get_name (s), GST_MESSAGE_SRC_NAME (message));
-  /* An analyser says when what it reports happened: more exact than when
-   * the message arrives. */
-  trigger (self, structure_time (s), FALSE);
 }
 
 /* ------------------------------------------------------------------------ */
 /* EOS                                                                      */
 
+/* Ends the sound's branch from outside: its EOS goes where the stream's
+ * would have. */
+static void
+end_sound (GstElement *audio_branch)
+{
+  g_autoptr(GstPad) sink = gst_element_get_static_pad (audio_branch, "sink");
+
+  gst_pad_send_event (sink, gst_event_new_eos ());
+}
+
+/* The EOS of the video's branch is held until every file is closed; the
+ * sound's goes on at once: GstBin passes the element's EOS on once both
+ * branches have sent theirs. */
 static void
 gst_hindsight_recorder_handle_message (GstBin *bin, GstMessage *message)
 {
   GstHindsightRecorder *self = GST_HINDSIGHT_RECORDER (bin);
+  g_autoptr(GstElement) unfed = NULL;
+  gboolean held = FALSE;
 
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS) {
-    gboolean held = FALSE;
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_EOS) {
+    GST_BIN_CLASS (gst_hindsight_recorder_parent_class)->handle_message (bin,
+        message);
+    return;
+  }
 
-    /* The branch has all the frames it will get; the element is at the
-     * end once the recorder has closed its files too. */
-    g_mutex_lock (&self->lock);
-    if (self->context != NULL) {
-      gst_message_replace (&self->held_eos, message);
-      send_request_locked (self, REQUEST_EOS, GST_CLOCK_TIME_NONE, NULL);
-      held = TRUE;
-    }
-    g_mutex_unlock (&self->lock);
-    if (held) {
-      GST_INFO_OBJECT (self, "EOS waits for the recorder's files");
-      gst_message_unref (message);
-      return;
-    }
+  g_mutex_lock (&self->lock);
+  if (self->context != NULL &&
+      GST_MESSAGE_SRC (message) == GST_OBJECT (self->branch)) {
+    gst_message_replace (&self->held_eos, message);
+    gst_hindsight_recorder_request_eos_locked (self);
+    held = TRUE;
+    /* An audio pad that nothing feeds would never end. */
+    if (self->audio_pad != NULL && self->audio_branch != NULL &&
+        !gst_pad_is_linked (self->audio_pad))
+      unfed = gst_object_ref (self->audio_branch);
+  }
+  g_mutex_unlock (&self->lock);
+  if (unfed != NULL) {
+    GST_INFO_OBJECT (self, "the audio pad is not linked: the sound ends");
+    end_sound (unfed);
+  }
+  if (held) {
+    GST_INFO_OBJECT (self, "EOS waits for the recorder's files");
+    gst_message_unref (message);
+    return;
   }
   GST_BIN_CLASS (gst_hindsight_recorder_parent_class)->handle_message (bin,
       message);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The audio pad                                                            */
+
+static GstPad *
+gst_hindsight_recorder_request_new_pad (GstElement     *element,
+                                        GstPadTemplate *templ,
+                                        const gchar    *name,
+                                        const GstCaps  *caps)
+{
+  GstHindsightRecorder *self = GST_HINDSIGHT_RECORDER (element);
+  GstPad *pad = NULL;
+  gboolean had_one, started;
+
+  g_mutex_lock (&self->lock);
+  had_one = self->audio_pad != NULL;
+  started = self->started;
+  /* The recorder makes the sound's branch when it is made, at the start. */
+  if (!had_one && !started)
+    pad = self->audio_pad = gst_ghost_pad_new_no_target_from_template (
+        "audio", templ);
+  g_mutex_unlock (&self->lock);
+
+  if (had_one)
+    GST_ELEMENT_WARNING (self, CORE, PAD,
+        ("%s has an audio pad already; it records one sound",
+            GST_OBJECT_NAME (self)), (NULL));
+  else if (started)
+    GST_ELEMENT_WARNING (self, CORE, PAD,
+        ("%s takes an audio pad in the NULL or READY state only, not while "
+            "it runs", GST_OBJECT_NAME (self)), (NULL));
+  if (pad == NULL)
+    return NULL;
+  gst_element_add_pad (element, pad);
+  GST_DEBUG_OBJECT (self, "audio pad added");
+  return pad;
+}
+
+/* While it runs, the sound ends there. */
+static void
+gst_hindsight_recorder_release_pad (GstElement *element, GstPad *pad)
+{
+  GstHindsightRecorder *self = GST_HINDSIGHT_RECORDER (element);
+  g_autoptr(GstElement) branch = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (pad != self->audio_pad) {
+    g_mutex_unlock (&self->lock);
+    return;
+  }
+  self->audio_pad = NULL;
+  if (self->audio_branch != NULL)
+    branch = gst_object_ref (self->audio_branch);
+  g_mutex_unlock (&self->lock);
+
+  gst_ghost_pad_set_target (GST_GHOST_PAD (pad), NULL);
+  if (branch != NULL)
+    end_sound (branch);
+  gst_pad_set_active (pad, FALSE);
+  gst_element_remove_pad (element, pad);
+  GST_DEBUG_OBJECT (self, "audio pad released");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -626,11 +359,15 @@ top_level_bus (GstHindsightRecorder *self)
   return gst_element_get_bus (GST_ELEMENT (top));
 }
 
+/* A recorder named after the element, with the sound of the audio pad if
+ * @with_sound. */
 static HsRecorder *
-make_recorder (GstHindsightRecorder *self, GError **error)
+make_recorder (GstHindsightRecorder *self, gboolean with_sound,
+               GError **error)
 {
   const char *names[HS_N_SETTINGS];
   GValue values[HS_N_SETTINGS] = { G_VALUE_INIT };
+  g_autofree char *sound = NULL;
   HsRecorder *recorder;
 
   g_mutex_lock (&self->lock);
@@ -640,6 +377,11 @@ make_recorder (GstHindsightRecorder *self, GError **error)
     g_value_copy (&self->settings[i], &values[i]);
   }
   g_mutex_unlock (&self->lock);
+  /* Hosted, audio-source only names the sound (in messages and errors). */
+  if (with_sound) {
+    sound = g_strdup_printf ("%s.audio", GST_OBJECT_NAME (self));
+    g_value_set_string (&values[HS_SETTING_AUDIO_SOURCE], sound);
+  }
 
   recorder = hs_recorder_new_hosted (GST_ELEMENT (self),
       GST_OBJECT_NAME (self), HS_N_SETTINGS, names, values, error);
@@ -656,64 +398,79 @@ make_recorder (GstHindsightRecorder *self, GError **error)
   return recorder;
 }
 
-/* The triggers made before the start and those of trigger-times go to the
- * recorder at once, before any frame: each window's start is still to
- * come, however fast the source. */
-static void
-give_early_triggers (GstHindsightRecorder *self, HsRecorder *recorder)
+/* A branch of the recorder into the element, behind @ghost. Returns it
+ * (a reference). */
+static GstElement *
+place_branch (GstHindsightRecorder *self, GstElement *branch, GstPad *ghost)
 {
-  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  g_autoptr(GstPad) sink = gst_element_get_static_pad (branch, "sink");
 
-  g_mutex_lock (&self->lock);
-  g_array_append_vals (times, self->queued->data, self->queued->len);
-  g_array_set_size (self->queued, 0);
-  append_trigger_times_locked (self, times);
-  g_mutex_unlock (&self->lock);
-
-  for (guint i = 0; i < times->len; i++) {
-    GstClockTime time = g_array_index (times, GstClockTime, i);
-
-    if (time == GST_CLOCK_TIME_NONE)
-      hs_recorder_trigger (recorder);
-    else
-      hs_recorder_trigger_at (recorder, time);
-  }
+  gst_bin_add (GST_BIN (self), branch);
+  gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), sink);
+  return gst_object_ref (branch);
 }
 
+/* Streaming has stopped: the branch goes (and the reference that
+ * place_branch() returned). @ghost may be NULL (the audio pad was
+ * released). */
+static void
+remove_branch (GstHindsightRecorder *self, GstElement *branch, GstPad *ghost)
+{
+  if (ghost != NULL)
+    gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), NULL);
+  gst_element_set_locked_state (branch, TRUE);
+  gst_element_set_state (branch, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self), branch);
+  gst_object_unref (branch);
+}
+
+/* Makes the recorder (with the settings and the audio pad of now) and its
+ * thread, and places its branches. */
 static gboolean
 start (GstHindsightRecorder *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GstPad) sink = NULL;
+  g_autoptr(GstPad) audio_pad = NULL;
   GMainContext *context = g_main_context_new ();
   HsRecorder *recorder;
+  GstElement *branch, *audio_branch = NULL;
+
+  g_mutex_lock (&self->lock);
+  self->started = TRUE;
+  if (self->audio_pad != NULL)
+    audio_pad = gst_object_ref (self->audio_pad);
+  g_mutex_unlock (&self->lock);
 
   /* The recorder decides and reports on the context it is made on; until
    * the thread takes that context over, calls made here run at once. */
   g_main_context_push_thread_default (context);
-  recorder = make_recorder (self, &error);
+  recorder = make_recorder (self, audio_pad != NULL, &error);
   if (recorder != NULL)
-    give_early_triggers (self, recorder);
+    gst_hindsight_recorder_give_early_triggers (self, recorder);
   g_main_context_pop_thread_default (context);
   if (recorder == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
         ("the recorder cannot start"));
     g_main_context_unref (context);
+    g_mutex_lock (&self->lock);
+    self->started = FALSE;
+    g_mutex_unlock (&self->lock);
     return FALSE;
   }
 
-  /* The ring branch inside, behind the video pad. */
-  self->branch = gst_object_ref (hs_recorder_get_branch_bin (recorder));
-  gst_bin_add (GST_BIN (self), self->branch);
-  sink = gst_element_get_static_pad (self->branch, "sink");
-  gst_ghost_pad_set_target (GST_GHOST_PAD (self->video_pad), sink);
+  branch = place_branch (self, hs_recorder_get_branch_bin (recorder),
+      self->video_pad);
+  if (audio_pad != NULL)
+    audio_branch = place_branch (self,
+        hs_recorder_get_audio_branch_bin (recorder), audio_pad);
 
   self->bus = top_level_bus (self);
   if (self->bus != NULL) {
     hs_recorder_watch_bus (recorder, self->bus);
     gst_bus_enable_sync_message_emission (self->bus);
     self->message_handler = g_signal_connect (self->bus,
-        "sync-message::element", G_CALLBACK (on_element_message), self);
+        "sync-message::element",
+        G_CALLBACK (gst_hindsight_recorder_on_element_message), self);
   }
 
   gst_segment_init (&self->segment, GST_FORMAT_UNDEFINED);
@@ -723,20 +480,24 @@ start (GstHindsightRecorder *self)
   g_mutex_lock (&self->lock);
   self->recorder = recorder;
   self->context = context;
+  self->branch = branch;
+  self->audio_branch = audio_branch;
   self->thread = g_thread_new ("hindsight", run_context, self);
   g_mutex_unlock (&self->lock);
-  GST_INFO_OBJECT (self, "started");
+  GST_INFO_OBJECT (self, "started%s", audio_pad ? " with sound" : "");
   return TRUE;
 }
 
 /* Streaming has stopped: the open window ends, every file is closed (here,
- * waiting for its encoder) and reported, the branch goes. */
+ * waiting for its encoder) and reported, the branches go. */
 static void
 stop_recorder (GstHindsightRecorder *self)
 {
   HsRecorder *recorder;
   GMainContext *context;
   GstMessage *eos;
+  g_autoptr(GstPad) audio_pad = NULL;
+  GstElement *branch, *audio_branch;
 
   g_mutex_lock (&self->lock);
   recorder = self->recorder;
@@ -761,15 +522,17 @@ stop_recorder (GstHindsightRecorder *self)
   self->context = NULL;
   g_cond_broadcast (&self->ran);
   eos = g_steal_pointer (&self->held_eos);
+  branch = g_steal_pointer (&self->branch);
+  audio_branch = g_steal_pointer (&self->audio_branch);
+  if (self->audio_pad != NULL)
+    audio_pad = gst_object_ref (self->audio_pad);
   g_mutex_unlock (&self->lock);
   gst_clear_message (&eos);
 
-  gst_ghost_pad_set_target (GST_GHOST_PAD (self->video_pad), NULL);
-  gst_element_set_locked_state (self->branch, TRUE);
-  gst_element_set_state (self->branch, GST_STATE_NULL);
-  gst_bin_remove (GST_BIN (self), self->branch);
-  gst_clear_object (&self->branch);
-  /* Without its only sink child the bin forgot it is a sink. */
+  remove_branch (self, branch, self->video_pad);
+  if (audio_branch != NULL)
+    remove_branch (self, audio_branch, audio_pad);
+  /* Without its sink children the bin forgot it is a sink. */
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 
   /* The rest of the recorder's work happens here, on its context. */
@@ -785,8 +548,9 @@ stop_recorder (GstHindsightRecorder *self)
 
   g_mutex_lock (&self->lock);
   self->recorder_busy = FALSE;
+  self->started = FALSE;
   g_mutex_unlock (&self->lock);
-  notify_busy (self);
+  gst_hindsight_recorder_notify_busy (self);
   GST_INFO_OBJECT (self, "stopped");
 }
 
@@ -843,23 +607,6 @@ gst_hindsight_recorder_get_property (GObject    *object,
 }
 
 static void
-set_trigger_times (GstHindsightRecorder *self, const GValue *value)
-{
-  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
-
-  g_mutex_lock (&self->lock);
-  g_value_copy (value, &self->trigger_times);
-  /* Running: the new times take effect now; stopped: at the start. */
-  if (self->context != NULL) {
-    append_trigger_times_locked (self, times);
-    for (guint i = 0; i < times->len; i++)
-      send_request_locked (self, REQUEST_TRIGGER,
-          g_array_index (times, GstClockTime, i), NULL);
-  }
-  g_mutex_unlock (&self->lock);
-}
-
-static void
 gst_hindsight_recorder_set_property (GObject      *object,
                                   guint         prop_id,
                                   const GValue *value,
@@ -871,7 +618,7 @@ gst_hindsight_recorder_set_property (GObject      *object,
 
   switch (prop_id) {
     case PROP_TRIGGER_TIMES:
-      set_trigger_times (self, value);
+      gst_hindsight_recorder_set_trigger_times (self, value);
       return;
     case PROP_TRIGGER_ON_MESSAGE:
       g_mutex_lock (&self->lock);
@@ -894,7 +641,7 @@ gst_hindsight_recorder_set_property (GObject      *object,
     g_value_copy (value, setting);
     if (self->context != NULL &&
         !at_start_only[prop_id - PROP_FIRST_SETTING])
-      send_request_locked (self, REQUEST_SET, GST_CLOCK_TIME_NONE, pspec);
+      gst_hindsight_recorder_request_set_locked (self, pspec->name, setting);
   }
   g_mutex_unlock (&self->lock);
 }
@@ -931,6 +678,8 @@ gst_hindsight_recorder_class_init (GstHindsightRecorderClass *klass)
   object_class->finalize = gst_hindsight_recorder_finalize;
   element_class->change_state = gst_hindsight_recorder_change_state;
   element_class->send_event = gst_hindsight_recorder_send_event;
+  element_class->request_new_pad = gst_hindsight_recorder_request_new_pad;
+  element_class->release_pad = gst_hindsight_recorder_release_pad;
   bin_class->handle_message = gst_hindsight_recorder_handle_message;
 
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", "Busy",
@@ -963,7 +712,13 @@ gst_hindsight_recorder_class_init (GstHindsightRecorderClass *klass)
         GST_PARAM_MUTABLE_PLAYING;
   }
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  /* The audio pad, not a tee's name, says where the sound comes from: the
+   * spec of audio-source stays here (the settings' loops use it) but is
+   * not a property of the element. */
+  g_param_spec_ref_sink (properties[PROP_AUDIO_SOURCE]);
+  for (guint i = PROP_0 + 1; i < N_PROPS; i++)
+    if (i != PROP_AUDIO_SOURCE)
+      g_object_class_install_property (object_class, i, properties[i]);
 
   signals[SIGNAL_TRIGGER] = g_signal_new_class_handler ("trigger",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
@@ -983,12 +738,11 @@ gst_hindsight_recorder_class_init (GstHindsightRecorderClass *klass)
       G_TYPE_NONE, 1, HS_TYPE_RECORDING);
 
   gst_element_class_add_static_pad_template (element_class, &video_template);
-  /* The request "audio" pad (recording an audio stream into the same
-   * files) will be added here. */
+  gst_element_class_add_static_pad_template (element_class, &audio_template);
   gst_element_class_set_static_metadata (element_class,
-      "Hindsight recorder", "Sink/Video/File",
-      "Keeps the last seconds of video and, on a trigger, writes a file "
-      "that starts before it", "hindsight");
+      "Hindsight recorder", "Sink/Video/Audio/File",
+      "Keeps the last seconds of video (and sound) and, on a trigger, writes "
+      "a file that starts before it", "hindsight");
 }
 
 static void
@@ -1012,7 +766,7 @@ gst_hindsight_recorder_init (GstHindsightRecorder *self)
   self->video_pad = gst_ghost_pad_new_no_target_from_template ("video", templ);
   gst_pad_add_probe (self->video_pad, GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_BUFFER_LIST | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-      on_video_data, self, NULL);
+      gst_hindsight_recorder_on_video_data, self, NULL);
   gst_element_add_pad (GST_ELEMENT (self), self->video_pad);
 
   /* A sink, before it holds one: the pipeline waits for its EOS. */

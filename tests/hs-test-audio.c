@@ -148,8 +148,8 @@ hs_test_probe_audio (const char *path, HsTestAudioInfo *info, GError **error)
   sink = gst_element_factory_make ("appsink", NULL);
   g_assert_nonnull (sink);
   g_object_set (src, "location", path, NULL);
-  g_object_set (filter, "caps", gst_caps_from_string (
-          "audio/x-raw,format=S16LE,layout=interleaved"), NULL);
+  gst_util_set_object_arg (G_OBJECT (filter), "caps",
+      "audio/x-raw,format=S16LE,layout=interleaved");
   g_object_set (sink, "sync", FALSE, "max-buffers", 0, NULL);
   gst_bin_add_many (GST_BIN (pipeline), src, demux, decodebin, convert,
       filter, sink, NULL);
@@ -272,7 +272,7 @@ on_heard (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   GstMapInfo map;
 
   if (s == NULL || !gst_structure_get_int (s, "rate", &rate) ||
-      !g_str_equal (gst_structure_get_string (s, "format"), "S16LE"))
+      g_strcmp0 (gst_structure_get_string (s, "format"), "S16LE") != 0)
     g_error ("ticks are heard in S16LE, not %" GST_PTR_FORMAT, caps);
   gst_structure_get_int (s, "channels", &channels);
   gst_buffer_map (buffer, &map, GST_MAP_READ);
@@ -307,4 +307,115 @@ hs_test_ticks_heard (GstPad *pad)
       heard->ticks->at->len);
   g_mutex_unlock (&heard->lock);
   return copy;
+}
+
+void
+hs_test_watch_source_ticks (GstElement *element)
+{
+  g_autoptr(GstPad) pad = gst_element_get_static_pad (element, "src");
+
+  hs_test_ticks_watch (pad);
+}
+
+HsTestTicks *
+hs_test_source_ticks (GstElement *element)
+{
+  g_autoptr(GstPad) pad = gst_element_get_static_pad (element, "src");
+
+  return hs_test_ticks_heard (pad);
+}
+
+/* ------------------------------------------------------------------------ */
+/* A clip's sound against its video and its source                          */
+
+#define FRAME(n) gst_util_uint64_scale ((n), GST_SECOND, 30)
+#define MS GST_MSECOND
+
+void
+hs_test_probe_clip (const char *path, HsTestClip *clip, guint first,
+                    guint last)
+{
+  g_autoptr(GError) error = NULL;
+
+  clip->path = g_strdup (path);
+  if (!hs_test_probe_file (path, &clip->video, &error) ||
+      !hs_test_probe_audio (path, &clip->audio, &error))
+    g_error ("%s", error->message);
+  if (clip->video.n_frames != last - first + 1)
+    g_error ("%s: %u frames decoded, expected %u", path,
+        clip->video.n_frames, last - first + 1);
+  g_assert_true (clip->video.starts_with_keyframe);
+  /* MP4 files start at 0: the shift maps the file back onto the source's
+   * running time, by the frame number of the first frame. */
+  clip->shift = FRAME (first) - clip->video.first_pts;
+  if (!g_str_has_suffix (path, ".mp4"))
+    g_assert_cmpint (ABS ((gint64) clip->shift), <=, FRAME (1) / 2);
+  g_assert_cmpint (ABS (GST_CLOCK_DIFF (clip->video.last_pts + clip->shift,
+              FRAME (last))), <=, FRAME (1) / 2);
+}
+
+void
+hs_test_clip_clear (HsTestClip *clip)
+{
+  g_clear_pointer (&clip->path, g_free);
+  hs_test_file_info_clear (&clip->video);
+  hs_test_audio_info_clear (&clip->audio);
+}
+
+/* The longest frame of @codec at 48 kHz: how far past the last sample
+ * written its decoded sound may go (an encoder pads its last frame, and
+ * Vorbis in Matroska cannot say where its last block ends). */
+static GstClockTime
+frame_of (const char *codec)
+{
+  if (g_str_equal (codec, "audio/x-vorbis"))
+    return gst_util_uint64_scale (2048, GST_SECOND, 48000);
+  if (g_str_equal (codec, "audio/mpeg"))
+    return gst_util_uint64_scale (1024, GST_SECOND, 48000);
+  if (g_str_equal (codec, "audio/x-opus"))
+    return HS_TEST_AUDIO_FRAME;
+  return 0;
+}
+
+void
+hs_test_assert_sound (const HsTestClip *clip, const HsTestTicks *source,
+                      const char *codec, gboolean cut)
+{
+  const HsTestAudioInfo *a = &clip->audio;
+  GstClockTime video_end = clip->video.last_pts + FRAME (1);
+  GstClockTimeDiff start = GST_CLOCK_DIFF (clip->video.first_pts,
+      a->first_pts);
+  GstClockTimeDiff end = GST_CLOCK_DIFF (video_end, a->end);
+  GstClockTime buffer = cut ? 0 : HS_TEST_AUDIO_FRAME;
+  /* GStreamer's AAC encoders do not say how many samples they prime with,
+   * so neither the muxers nor the decoders take them off again: AAC sound,
+   * encoded here or by the camera, plays up to one AAC frame late. */
+  GstClockTime priming = g_str_equal (codec, "audio/mpeg") ?
+      frame_of (codec) : 0;
+  GstClockTime offset;
+  guint n_ticks, expected_ticks;
+
+  g_assert_cmpstr (a->codec, ==, codec);
+  g_assert_cmpuint (a->n_samples, >, 0);
+  g_test_message ("%s: sound starts %+.1f ms and ends %+.1f ms from the "
+      "video's first frame and end", clip->path, start / 1e6, end / 1e6);
+  /* Never before the first frame (a decoder's priming may show as half a
+   * millisecond). */
+  g_assert_cmpint (start, >=, -1 * (gint64) MS);
+  g_assert_cmpint (start, <=, buffer + MS);
+  g_assert_cmpint (end, >=, -1 * (gint64) (buffer + MS));
+  g_assert_cmpint (end, <=, buffer + priming + frame_of (codec) + MS);
+  g_assert_cmpuint (a->max_hole, <=, MS);
+  /* A decoder's priming may overlap the first two buffers. */
+  g_assert_cmpuint (a->max_overlap, <=, 10 * MS);
+
+  offset = hs_test_ticks_max_distance (a->ticks, source, clip->shift);
+  n_ticks = a->ticks->at->len;
+  expected_ticks = (video_end - clip->video.first_pts) / HS_TEST_TICK_INTERVAL;
+  g_test_message ("%s: %u ticks, the farthest %.2f ms from where the source "
+      "put it", clip->path, n_ticks, offset / 1e6);
+  g_assert_cmpuint (n_ticks, >=, expected_ticks - 1);
+  g_assert_cmpuint (n_ticks, <=, expected_ticks + 1);
+  g_assert_cmpuint (offset, <=, priming + (clip->tick_tolerance ?
+          clip->tick_tolerance : 2 * MS));
 }

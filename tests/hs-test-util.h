@@ -84,6 +84,51 @@ gboolean hs_test_probe_audio      (const char      *path,
                                    GError         **error);
 void     hs_test_audio_info_clear (HsTestAudioInfo *info);
 
+/* The ticks the sound tests make: audiotestsrc wave=ticks, one tick every
+ * 100 ms of running time, in 20 ms buffers of 48 kHz mono S16LE. */
+#define HS_TEST_TICKS "audiotestsrc wave=ticks tick-interval=100000000 " \
+  "samplesperbuffer=960 volume=0.5"
+#define HS_TEST_MONO "audio/x-raw,format=S16LE,layout=interleaved," \
+  "rate=48000,channels=1"
+#define HS_TEST_TICK_INTERVAL (100 * GST_MSECOND)
+/* One audio buffer: the most the sound may start after the video or end
+ * after it. */
+#define HS_TEST_AUDIO_FRAME (20 * GST_MSECOND)
+
+/* Watches the ticks @element makes on its src pad (S16LE), from now on:
+ * what the files' ticks are measured against; hs_test_source_ticks() gives
+ * those made so far (hs_test_ticks_free() them). */
+void         hs_test_watch_source_ticks (GstElement *element);
+HsTestTicks *hs_test_source_ticks       (GstElement *element);
+
+/* What one file holds, both streams decoded. */
+typedef struct {
+  char *path;
+  HsTestFileInfo video;
+  HsTestAudioInfo audio;
+  GstClockTime shift;           /* source running time - file time */
+  GstClockTime tick_tolerance;  /* how far a tick may move; 0: 2 ms (a live
+                                 * source's timestamps jitter more) */
+} HsTestClip;
+
+/* Decodes both streams of @path, whose video must be source frames @first
+ * .. @last of 30 fps (counted from 0 at running time 0), starting with a
+ * keyframe; MP4 files start at 0, the shift maps them back. */
+void     hs_test_probe_clip       (const char      *path,
+                                   HsTestClip      *clip,
+                                   guint            first,
+                                   guint            last);
+void     hs_test_clip_clear       (HsTestClip      *clip);
+
+/* The sound of @clip, @codec as the file holds it, covers its video: raw
+ * sound (@cut) cut to the sample at the first frame and at the end of the
+ * last one, compressed sound in whole buffers that start from the first
+ * frame; no hole; every tick of @source where the source put it. */
+void     hs_test_assert_sound     (const HsTestClip  *clip,
+                                   const HsTestTicks *source,
+                                   const char        *codec,
+                                   gboolean           cut);
+
 typedef struct {
   GMainContext *context;
   char *tmpdir;
@@ -192,5 +237,6 @@ guint64     hs_test_field_u64      (const GstStructure *s,
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HsTestFileInfo, hs_test_file_info_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HsTestAudioInfo, hs_test_audio_info_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HsTestClip, hs_test_clip_clear)
 
 G_END_DECLS

@@ -11,6 +11,9 @@
 #include <signal.h>
 
 #define FRAME(k) ((GstClockTime) gst_util_uint64_scale ((k), GST_SECOND, 30))
+/* audiotestsrc's buffers by default: 1024 samples at 44.1 kHz. */
+#define AUDIOTESTSRC_BUFFER \
+  ((GstClockTime) gst_util_uint64_scale (1024, GST_SECOND, 44100))
 
 typedef struct {
   HsTestFixture f;
@@ -345,6 +348,72 @@ test_readme_from_file (Fixture *fx, gconstpointer data)
       hs_test_field_u64 (finished->pdata[0], "end-time"), <, FRAME (3) / 2);
 }
 
+/* With sound on the request pad, gst-launch-1.0's rec.audio: the file
+ * holds both, the sound from the first frame to the end of the last, its
+ * ticks (one a second of running time) where the source put them. */
+static void
+test_readme_sound (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) finished = NULL;
+  g_auto(HsTestFileInfo) video = { 0 };
+  g_auto(HsTestAudioInfo) audio = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  GstClockTimeDiff start, end;
+
+  if (tool_missing (GST_LAUNCH_PATH, "gst-launch-1.0"))
+    return;
+  run_launch (fx, "gst-launch-1.0 -e videotestsrc is-live=true "
+      "num-buffers=300 ! queue ! rec.video audiotestsrc is-live=true "
+      "wave=ticks num-buffers=430 ! queue ! rec.audio hindsightrecorder "
+      "name=rec pre=2 post=2 trigger-times=\"<3.0>\" "
+      "location=clips/sound-%{index}.webm");
+  finished = printed_reports (fx, "hindsight-recording-finished");
+  g_assert_cmpuint (finished->len, ==, 1);
+  assert_printed_window (fx, finished->pdata[0], GST_SECOND, 5 * GST_SECOND,
+      120);
+  g_assert_cmpstr (gst_structure_get_string (finished->pdata[0],
+          "audio-codec"), ==, "audio/x-opus");
+  g_assert_cmpuint (hs_test_field_u64 (finished->pdata[0], "n-audio-frames"),
+      >, 0);
+
+  path = g_build_filename (fx->f.tmpdir, "clips", "sound-1.webm", NULL);
+  if (!hs_test_probe_file (path, &video, &error) ||
+      !hs_test_probe_audio (path, &audio, &error))
+    fail (fx, "%s", error->message);
+  g_assert_cmpstr (audio.codec, ==, "audio/x-opus");
+  start = GST_CLOCK_DIFF (video.first_pts, audio.first_pts);
+  end = GST_CLOCK_DIFF (video.last_pts + FRAME (1), audio.end);
+  g_test_message ("sound starts %+.1f ms and ends %+.1f ms from the video's "
+      "first frame and end", start / 1e6, end / 1e6);
+  /* Raw sound is cut to the sample; Opus pads its last 20 ms frame. */
+  g_assert_cmpint (ABS (start), <=, GST_MSECOND);
+  g_assert_cmpint (end, >=, -GST_MSECOND);
+  g_assert_cmpint (end, <=, 21 * GST_MSECOND);
+  g_assert_cmpuint (audio.max_hole, <=, GST_MSECOND);
+  /* A tick every second of running time: audiotestsrc (44.1 kHz, 1024
+   * samples a buffer here) starts each up to a buffer before the second,
+   * so the 2, 3 and 4 s ticks are in the window, and the 5 s one when the
+   * live source's first frame came late enough for the window to hold it.
+   * Each is where the source put it, within 2 ms. */
+  for (guint i = 0; i < audio.ticks->at->len; i++)
+    g_test_message ("a tick at %" GST_TIME_FORMAT, GST_TIME_ARGS (
+            g_array_index (audio.ticks->at, GstClockTime, i)));
+  g_assert_cmpuint (audio.ticks->at->len, >=, 3);
+  g_assert_cmpuint (audio.ticks->at->len, <=, 4);
+  for (guint i = 0; i < audio.ticks->at->len; i++) {
+    GstClockTime at = g_array_index (audio.ticks->at, GstClockTime, i);
+    GstClockTime second = (i + 2) * GST_SECOND;
+
+    g_assert_cmpuint (at + 2 * GST_MSECOND, >=, second - AUDIOTESTSRC_BUFFER);
+    g_assert_cmpuint (at, <=, second + 2 * GST_MSECOND);
+    if (i > 0)
+      g_assert_cmpint (ABS (GST_CLOCK_DIFF (g_array_index (audio.ticks->at,
+                      GstClockTime, i - 1) + GST_SECOND, at)), <=,
+          GST_MSECOND);
+  }
+}
+
 /* Ctrl+C under -e while a window is open: the file is complete and
  * gst-launch-1.0 exits 0. */
 static void
@@ -420,6 +489,9 @@ test_inspect (Fixture *fx, gconstpointer data)
   }
   g_assert_null (strstr (fx->output->str, "(null)"));
   g_assert_nonnull (strstr (fx->output->str, "SINK template: 'video'"));
+  g_assert_nonnull (strstr (fx->output->str, "SINK template: 'audio'"));
+  g_assert_nonnull (strstr (fx->output->str, "Availability: On request"));
+  g_assert_null (strstr (fx->output->str, "audio-source"));
   g_assert_nonnull (strstr (fx->output->str, "\"trigger-at\""));
   g_assert_nonnull (strstr (fx->output->str, "\"recording-finished\""));
 }
@@ -433,6 +505,7 @@ main (int argc, char **argv)
   add_test ("/element/launch/readme/trigger-times", test_readme_trigger_times);
   add_test ("/element/launch/readme/two-windows", test_readme_two_windows);
   add_test ("/element/launch/readme/from-file", test_readme_from_file);
+  add_test ("/element/launch/readme/sound", test_readme_sound);
   add_test ("/element/launch/interrupt", test_interrupt);
   add_test ("/element/inspect", test_inspect);
 

@@ -259,6 +259,24 @@ assert_window (const GstStructure *s, guint first, guint last)
   g_assert_cmpuint (hs_test_field_u64 (s, "n-dropped"), ==, 0);
 }
 
+/* A finished message of a file that has no sound, and says so. */
+static void
+assert_no_sound (const GstStructure *s)
+{
+  g_auto(HsTestAudioInfo) audio = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (hs_test_field_u64 (s, "n-audio-frames"), ==, 0);
+  g_assert_true (gst_structure_has_field_typed (s, "audio-codec",
+          G_TYPE_STRING));
+  g_assert_null (gst_structure_get_string (s, "audio-codec"));
+  if (!hs_test_probe_audio (gst_structure_get_string (s, "location"), &audio,
+          &error))
+    g_error ("%s", error->message);
+  g_assert_null (audio.codec);
+  g_assert_cmpuint (audio.n_samples, ==, 0);
+}
+
 static const GstStructure *
 only_report (Fixture *fx, const char *name, const char *source)
 {
@@ -332,6 +350,10 @@ test_trigger_times (Fixture *fx, gconstpointer data)
   g_assert_true (gst_structure_has_field_typed (started->pdata[0], "date",
           GST_TYPE_DATE_TIME));
   g_assert_cmpuint (GST_MESSAGE_TYPE (eos), ==, GST_MESSAGE_EOS);
+  /* Without an audio pad, files without sound, as before it existed. */
+  g_assert_cmpuint (GST_ELEMENT (element (fx, "rec"))->numpads, ==, 1);
+  assert_no_sound (finished->pdata[0]);
+  assert_no_sound (finished->pdata[1]);
 }
 
 /* A camera's H.264 through the element: recorded as it is, from the
@@ -817,8 +839,213 @@ test_restart (Fixture *fx, gconstpointer data)
               finished->pdata[1], "location"), "/again.webm"));
 }
 
+/* ------------------------------------------------------------------------ */
+/* Sound, through the request pad "audio"                                   */
+
+/* 200 frames of 30 fps video through @video_chain into rec.video and
+ * @n_ticks buffers of ticks (20 ms each) through @audio_chain into
+ * rec.audio, gst-launch-1.0's way, both non-live; rec has pre = post = 2
+ * and a trigger at 3.01 s: frames 31 .. 150. The source's ticks are
+ * watched (hs_test_source_ticks() of "ticks"). */
+static void
+launch_with_sound (Fixture *fx, const char *video_chain,
+                   const char *audio_chain, guint n_ticks,
+                   const char *location)
+{
+  g_autofree char *description = g_strdup_printf ("videotestsrc "
+      "num-buffers=200 ! video/x-raw,width=160,height=120,framerate=30/1 ! "
+      "%s ! queue ! rec.video "
+      HS_TEST_TICKS " name=ticks num-buffers=%u ! " HS_TEST_MONO " ! %s ! "
+      "queue ! rec.audio "
+      "hindsightrecorder name=rec pre=2 post=2 trigger-times=<3.01> "
+      "location=@/%s", video_chain, n_ticks, audio_chain, location);
+
+  launch (fx, description);
+  hs_test_watch_source_ticks (element (fx, "ticks"));
+}
+
+/* The finished message of rec's one file, without error, and the file's
+ * two streams decoded: frames @first .. 150. */
+static const GstStructure *
+probe_sound_clip (Fixture *fx, HsTestClip *clip, guint first)
+{
+  const GstStructure *s = only_report (fx, "hindsight-recording-finished",
+      "rec");
+
+  g_assert_cmpstr (gst_structure_get_string (s, "error"), ==, NULL);
+  hs_test_probe_clip (gst_structure_get_string (s, "location"), clip, first,
+      150);
+  assert_report_matches_file (s);
+  return s;
+}
+
+/* Raw sound, encoded into Opus in WebM: cut to the sample at the first
+ * frame and at the end of the last; the pad named as gst-launch-1.0 names
+ * it. */
+static void
+test_sound_raw (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(HsTestTicks) ticks = NULL;
+  g_autoptr(GstPad) pad = NULL;
+  g_autoptr(GstPad) peer = NULL;
+  g_auto(HsTestClip) clip = { 0 };
+  const GstStructure *s;
+
+  launch_with_sound (fx, "identity", "identity", 350, "%{index}.webm");
+  pad = gst_element_get_static_pad (element (fx, "rec"), "audio");
+  g_assert_nonnull (pad);
+  g_assert_cmpint (GST_PAD_TEMPLATE_PRESENCE (GST_PAD_PAD_TEMPLATE (pad)), ==,
+      GST_PAD_REQUEST);
+  peer = gst_pad_get_peer (pad);
+  g_assert_nonnull (peer);
+  g_assert_true (g_str_has_prefix (GST_OBJECT_NAME (GST_OBJECT_PARENT (peer)),
+          "queue"));
+  play_to_eos (fx);
+
+  s = probe_sound_clip (fx, &clip, 31);
+  ticks = hs_test_source_ticks (element (fx, "ticks"));
+  hs_test_assert_sound (&clip, ticks, "audio/x-opus", TRUE);
+  g_assert_cmpstr (gst_structure_get_string (s, "audio-codec"), ==,
+      "audio/x-opus");
+  /* 20 ms buffers from 1.02 to 5.02 s, the first and the last cut. */
+  g_assert_cmpuint (hs_test_field_u64 (s, "n-audio-frames"), ==, 201);
+}
+
+/* A camera's H.264 and its mu-law sound, both kept as they came, into
+ * Matroska: the video from the keyframe at 1 s, the sound in whole
+ * buffers. */
+static void
+test_sound_passthrough (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(HsTestTicks) ticks = NULL;
+  g_auto(HsTestClip) clip = { 0 };
+  const GstStructure *s;
+
+  launch_with_sound (fx, "x264enc key-int-max=30 tune=zerolatency "
+      "speed-preset=ultrafast ! h264parse", "mulawenc", 350,
+      "%{index}.%{ext}");
+  play_to_eos (fx);
+  ticks = hs_test_source_ticks (element (fx, "ticks"));
+
+  s = probe_sound_clip (fx, &clip, 30);
+  g_assert_true (g_str_has_suffix (clip.path, "/1.mkv"));
+  g_assert_cmpstr (clip.video.codec, ==, "video/x-h264");
+  hs_test_assert_sound (&clip, ticks, "audio/x-mulaw", FALSE);
+  g_assert_cmpstr (gst_structure_get_string (s, "audio-codec"), ==,
+      "audio/x-mulaw");
+  /* Each buffer written is one decoded. */
+  g_assert_cmpuint (hs_test_field_u64 (s, "n-audio-frames"), ==,
+      clip.audio.n_buffers);
+}
+
+/* The sound's stream ends at 2 s, inside the window: the file keeps its
+ * video to the end and the sound it got; the element's EOS comes after
+ * the file is reported. */
+static void
+test_sound_ends_first (Fixture *fx, gconstpointer data)
+{
+  g_auto(HsTestClip) clip = { 0 };
+  GstMessage *eos;
+
+  launch_with_sound (fx, "identity", "identity", 100, "%{index}.webm");
+  play_to_eos (fx);
+  eos = fx->messages->pdata[fx->messages->len - 1];
+
+  probe_sound_clip (fx, &clip, 31);
+  g_assert_cmpstr (clip.audio.codec, ==, "audio/x-opus");
+  g_test_message ("sound from %" GST_TIME_FORMAT " to %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (clip.audio.first_pts), GST_TIME_ARGS (clip.audio.end));
+  assert_close ("the sound's start", clip.audio.first_pts, FRAME (31),
+      GST_MSECOND);
+  assert_close ("the sound's end", clip.audio.end, 2 * GST_SECOND,
+      GST_MSECOND);
+  g_assert_cmpuint (clip.audio.max_hole, <=, GST_MSECOND);
+  for (guint i = 0; i < index_of (fx, eos); i++)
+    if (is_report (fx->messages->pdata[i], "hindsight-recording-finished",
+            "rec"))
+      return;
+  g_error ("EOS came before the file was reported");
+}
+
+/* An audio pad that nothing feeds (requested, never linked) costs the
+ * sound, and the recording says so; the element still reaches its EOS. */
+static void
+test_sound_unlinked (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GstPad) pad = NULL;
+  const GstStructure *s;
+
+  launch (fx, TESTSRC (200) "hindsightrecorder name=rec pre=2 post=2 "
+      "trigger-times=<3.01> location=@/%{index}.webm");
+  pad = gst_element_request_pad_simple (element (fx, "rec"), "audio");
+  g_assert_nonnull (pad);
+  play_to_eos (fx);
+
+  s = only_report (fx, "hindsight-recording-finished", "rec");
+  assert_no_sound (s);
+  g_assert_cmpstr (gst_structure_get_string (s, "error"), ==, "No sound: "
+      "audio source 'rec.audio' has sent nothing");
+  hs_test_assert_file (gst_structure_get_string (s, "location"), 120,
+      FRAME (31), FRAME (150));
+}
+
+/* The next warning message comes from rec and says @what. */
+static void
+assert_pad_warning (Fixture *fx, const char *what)
+{
+  GstMessage *message = wait_message (fx, GST_MESSAGE_WARNING);
+  g_autoptr(GError) error = NULL;
+
+  gst_message_parse_warning (message, &error, NULL);
+  g_assert_cmpstr (GST_MESSAGE_SRC_NAME (message), ==, "rec");
+  if (strstr (error->message, what) == NULL)
+    g_error ("the warning is '%s', expected one saying '%s'",
+        error->message, what);
+}
+
+/* One audio pad, requested while stopped: a second request, or one while
+ * the element runs, gets no pad and a warning message that says why. A
+ * pad released while running ends the sound; the element goes on. */
+static void
+test_sound_one_pad (Fixture *fx, gconstpointer data)
+{
+  GstElement *rec;
+  GstPadTemplate *templ;
+  GstPad *pad;
+
+  launch (fx, TESTSRC (200) "hindsightrecorder name=rec pre=2 post=2 "
+      "trigger-times=<3.01> location=@/%{index}.webm");
+  rec = element (fx, "rec");
+  templ = gst_element_get_pad_template (rec, "audio");
+  g_assert_nonnull (templ);
+  g_assert_cmpint (GST_PAD_TEMPLATE_PRESENCE (templ), ==, GST_PAD_REQUEST);
+
+  pad = gst_element_request_pad (rec, templ, NULL, NULL);
+  g_assert_nonnull (pad);
+  g_assert_cmpstr (GST_PAD_NAME (pad), ==, "audio");
+  g_assert_null (gst_element_request_pad (rec, templ, NULL, NULL));
+  assert_pad_warning (fx, "has an audio pad already");
+
+  set_state (fx, GST_STATE_PAUSED);
+  gst_element_release_request_pad (rec, pad);
+  gst_object_unref (pad);
+  g_assert_null (gst_element_get_static_pad (rec, "audio"));
+  g_assert_null (gst_element_request_pad (rec, templ, NULL, NULL));
+  assert_pad_warning (fx, "in the NULL or READY state only");
+  play_to_eos (fx);
+
+  assert_no_sound (only_report (fx, "hindsight-recording-finished", "rec"));
+  /* Stopped again, it takes one. */
+  set_state (fx, GST_STATE_READY);
+  pad = gst_element_request_pad (rec, templ, NULL, NULL);
+  g_assert_nonnull (pad);
+  gst_element_release_request_pad (rec, pad);
+  gst_object_unref (pad);
+}
+
 /* The element's properties are HsRecorder's settings: same names, types and
- * defaults, each with a description. */
+ * defaults, each with a description; but audio-source (a tee's name), which
+ * the audio pad stands for. */
 static void
 test_properties_mirror (Fixture *fx, gconstpointer data)
 {
@@ -839,6 +1066,11 @@ test_properties_mirror (Fixture *fx, gconstpointer data)
     if (g_str_equal (specs[i]->name, "pipeline") ||
         g_str_equal (specs[i]->name, "source"))
       continue;
+    if (g_str_equal (specs[i]->name, "audio-source")) {
+      g_assert_null (g_object_class_find_property (G_OBJECT_GET_CLASS (rec),
+              specs[i]->name));
+      continue;
+    }
     ours = g_object_class_find_property (G_OBJECT_GET_CLASS (rec),
         specs[i]->name);
     if (ours == NULL)
@@ -884,6 +1116,11 @@ main (int argc, char **argv)
   add_test ("/element/settings/while-running", test_setting_while_running);
   add_test ("/element/settings/restart", test_restart);
   add_test ("/element/properties/mirror", test_properties_mirror);
+  add_test ("/element/sound/raw", test_sound_raw);
+  add_test ("/element/sound/passthrough", test_sound_passthrough);
+  add_test ("/element/sound/ends-first", test_sound_ends_first);
+  add_test ("/element/sound/unlinked", test_sound_unlinked);
+  add_test ("/element/sound/one-pad", test_sound_one_pad);
 
   return g_test_run ();
 }
