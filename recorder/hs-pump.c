@@ -601,7 +601,8 @@ fill_files (HsPump *self)
 
 /* How far back a window waiting or open may want sound: from its start,
  * or from the oldest frame of the video ring (a file that starts on a
- * keyframe may start before the window). */
+ * keyframe may start before the window); before any video came, from
+ * `pre` before the start (a keyframe that far back, at most). */
 static GstClockTime
 sound_from (HsPump *self, GstClockTime pending_from)
 {
@@ -609,7 +610,9 @@ sound_from (HsPump *self, GstClockTime pending_from)
   GstClockTime from = hs_timeline_get_state (self->timeline) !=
       HS_TIMELINE_IDLE ? hs_timeline_get_start (self->timeline) : pending_from;
 
-  return oldest != GST_CLOCK_TIME_NONE ? MIN (from, oldest) : from;
+  if (oldest != GST_CLOCK_TIME_NONE)
+    return MIN (from, oldest);
+  return from - MIN (from, self->settings.pre);
 }
 
 static void
