@@ -6,13 +6,16 @@
  * VIDEO is h264 or h265, AUDIO (a second track of the clip) aac, opus,
  * mulaw or alaw, as cameras send them. The server listens on a free port
  * and prints "port N" on stdout once it accepts connections; it runs until
- * it is killed.
+ * it is killed or its stdin closes (so that a test that aborts, whose end
+ * closes the pipe, never leaves it running with the test's stderr open).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <gst/gst.h>
 #include <gst/rtsp-server/rtsp-server.h>
+#include <glib-unix.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct {
   const char *name;
@@ -64,6 +67,19 @@ launch_line (const char *spec)
   return g_string_free (g_steal_pointer (&line), FALSE);
 }
 
+/* stdin readable: the parent wrote something or went away; at its end
+ * (read returns 0 or fails) the server stops. */
+static gboolean
+stdin_changed (gint fd, GIOCondition condition, gpointer loop)
+{
+  char buf[64];
+
+  if (read (fd, buf, sizeof buf) > 0)
+    return G_SOURCE_CONTINUE;
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -107,6 +123,7 @@ main (int argc, char **argv)
   }
   printf ("port %d\n", gst_rtsp_server_get_bound_port (server));
   fflush (stdout);
+  g_unix_fd_add (0, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_changed, loop);
   g_main_loop_run (loop);
   return 0;
 }

@@ -105,7 +105,7 @@ start_server (Fixture *fixture, const char *const *mounts)
     g_ptr_array_add (argv, (gpointer) mounts[i]);
   g_ptr_array_add (argv, NULL);
   fixture->server = g_subprocess_newv ((const char *const *) argv->pdata,
-      G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (
           fixture->server));
@@ -290,6 +290,27 @@ phase_distance (GstClockTime a, GstClockTime b)
   return MIN (d, FRAME - d);
 }
 
+/* The largest distance from a tick of @ticks to the nearest of @heard. */
+static GstClockTime
+farthest_tick (const HsTestTicks *ticks, const HsTestTicks *heard)
+{
+  GstClockTime farthest = 0;
+
+  g_assert_cmpuint (heard->at->len, >, 0);
+  for (guint i = 0; i < ticks->at->len; i++) {
+    GstClockTime t = g_array_index (ticks->at, GstClockTime, i);
+    GstClockTime nearest = GST_CLOCK_TIME_NONE;
+
+    for (guint j = 0; j < heard->at->len; j++) {
+      GstClockTime h = g_array_index (heard->at, GstClockTime, j);
+
+      nearest = MIN (nearest, h > t ? h - t : t - h);
+    }
+    farthest = MAX (farthest, nearest);
+  }
+  return farthest;
+}
+
 /* A camera with a microphone: its H.264 and its AAC or mu-law recorded as
  * they come (no decoder, no encoder), both streams in the file, in sync. */
 static void
@@ -313,7 +334,7 @@ test_sound (Fixture *fixture, gconstpointer data)
   const char *codec = g_str_equal (audio, "aac") ? "audio/mpeg" :
       "audio/x-mulaw";
   const char *path;
-  GstClockTime video_end, phase, tee_phase, clip_phase;
+  GstClockTime video_end, offset, phase, clip_phase;
   HsRecording *r;
 
   start_server (fixture, mounts);
@@ -362,18 +383,20 @@ test_sound (Fixture *fixture, gconstpointer data)
       2 * 22 * MS);
   g_assert_cmpuint (sound.max_hole, <=, MS);
 
-  /* The ticks keep their place between the frames: as the tee carried them
-   * (decoded beside the recorder), and, the RTSP stack's own offset
-   * included, as in the clip. */
-  phase = tick_phase (sound.ticks, info.first_pts);
+  /* The ticks are where the tee carried them: every tick decoded from the
+   * file lies within 1 ms of one heard beside the recorder (the file keeps
+   * the running time). And they keep their place between the frames as in
+   * the clip the camera serves, give or take what the RTSP stack's skew
+   * correction moves one stream against the other on a loaded machine. */
   at_tee = hs_test_ticks_heard (heard_pad);
-  tee_phase = tick_phase (at_tee, info.first_pts);
+  offset = farthest_tick (sound.ticks, at_tee);
+  phase = tick_phase (sound.ticks, info.first_pts);
   clip_phase = tick_phase (source.ticks, 0);
-  g_test_message ("%s: %u ticks, %.2f ms after a frame (%.2f ms at the tee, "
-      "%.2f ms in the clip)", audio, sound.ticks->at->len, phase / 1e6,
-      tee_phase / 1e6, clip_phase / 1e6);
-  g_assert_cmpuint (phase_distance (phase, tee_phase), <=, MS);
-  g_assert_cmpuint (phase_distance (phase, clip_phase), <=, 5 * MS);
+  g_test_message ("%s: %u ticks, each within %.2f ms of one at the tee; "
+      "%.2f ms after a frame (%.2f ms in the clip)", audio,
+      sound.ticks->at->len, offset / 1e6, phase / 1e6, clip_phase / 1e6);
+  g_assert_cmpuint (offset, <=, MS);
+  g_assert_cmpuint (phase_distance (phase, clip_phase), <=, 10 * MS);
 }
 
 static void
