@@ -128,8 +128,8 @@ warn (HsLaunchMemory *memory, Ring *ring)
   HsLaunch *app = memory->app;
   const char *source = hs_recorder_get_source (ring->recorder);
   double pre = hs_recorder_get_pre (ring->recorder);
-  double held = (pre + RING_MARGIN_S) * ring->bound / ring->need -
-      RING_MARGIN_S;
+  /* The ring keeps the newest frames: this many seconds of them. */
+  double held = (pre + RING_MARGIN_S) * ring->bound / ring->need;
   g_autofree char *need = format_size (ring->need);
   g_autofree char *bound = format_size (ring->bound);
   g_autofree char *budget = format_size (memory->budget);

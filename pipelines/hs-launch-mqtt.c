@@ -31,7 +31,7 @@
 #define DEFAULT_QUEUE 1000
 #define KEEPALIVE_S 30
 #define RECONNECT_MIN_S 1
-#define RECONNECT_MAX_S 30
+#define RECONNECT_MAX_S 2
 /* How long the last events and "offline" may take at the end. */
 #define FINISH_TIMEOUT_S 5
 /* Refused messages logged per second at most; the rest are counted. */
@@ -115,7 +115,7 @@ call_free (gpointer data)
 {
   Call *call = data;
 
-  g_rc_box_release_full (call->mqtt, (GDestroyNotify) mqtt_release);
+  g_atomic_rc_box_release_full (call->mqtt, (GDestroyNotify) mqtt_release);
   g_free (call->topic);
   g_clear_pointer (&call->payload, g_bytes_unref);
   g_free (call);
@@ -131,7 +131,7 @@ on_call (gpointer data)
 static void
 post (HsLaunchMqtt *mqtt, Call *call)
 {
-  call->mqtt = g_rc_box_acquire (mqtt);
+  call->mqtt = g_atomic_rc_box_acquire (mqtt);
   g_main_context_invoke_full (mqtt->context, G_PRIORITY_DEFAULT, on_call,
       call, call_free);
 }
@@ -736,7 +736,7 @@ hs_launch_mqtt_start (HsLaunch *app, GError **error)
     return FALSE;
 
   mosquitto_lib_init ();
-  mqtt = g_rc_box_new0 (HsLaunchMqtt);
+  mqtt = g_atomic_rc_box_new0 (HsLaunchMqtt);
   mqtt->app = app;
   mqtt->context = g_main_context_ref_thread_default ();
   mqtt->base = g_strdup_printf ("%s/%s", prefix, id);
@@ -840,5 +840,5 @@ hs_launch_mqtt_finish (HsLaunch *app)
   g_clear_pointer (&mqtt->mosq, mosquitto_destroy);
   mosquitto_lib_cleanup ();
   mqtt->app = NULL;
-  g_rc_box_release_full (mqtt, (GDestroyNotify) mqtt_release);
+  g_atomic_rc_box_release_full (mqtt, (GDestroyNotify) mqtt_release);
 }

@@ -21,8 +21,9 @@ typedef struct {
 static struct {
   guint attempt;                /* failures in a row */
   gint64 run_started;           /* monotonic µs */
-  guint first_recording;        /* of this run, in app->recordings */
+  int ending;                    /* atomic: EOS or error on the bus */
   GArray *posts;                /* SourcePost of this run's recorders */
+  GHashTable *ended;            /* sources whose file the end cut short */
   GHashTable *cut;              /* source → deadline (monotonic µs) */
 } restart;
 
@@ -52,13 +53,53 @@ post_of (const char *source)
  * recordings that the last failure cut short (if it came less than `post`
  * seconds ago) from the first frame of the new pipeline.
  */
+/* Streaming or bus thread: the pipeline is ending. */
+static void
+on_sync_end (GstBus *bus, GstMessage *message, gpointer user_data)
+{
+  HsLaunch *app = user_data;
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS &&
+      GST_MESSAGE_SRC (message) != GST_OBJECT (app->pipeline))
+    return;
+  g_atomic_int_set (&restart.ending, TRUE);
+}
+
+/**
+ * hs_launch_restart_note_finished:
+ * @app: the tool
+ * @recording: a recording that has just finished
+ *
+ * A file closed once the pipeline began to end (EOS or error) was cut short
+ * by it.
+ */
+void
+hs_launch_restart_note_finished (HsLaunch *app, HsRecording *recording)
+{
+  if (app->restart_after <= 0 || !g_atomic_int_get (&restart.ending) ||
+      hs_recording_get_source (recording) == NULL)
+    return;
+  if (restart.ended == NULL)
+    restart.ended = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+        NULL);
+  g_hash_table_add (restart.ended,
+      g_strdup (hs_recording_get_source (recording)));
+}
+
 void
 hs_launch_restart_begin_run (HsLaunch *app)
 {
   gint64 now = g_get_monotonic_time ();
 
   restart.run_started = now;
-  restart.first_recording = app->recordings->len;
+  g_atomic_int_set (&restart.ending, FALSE);
+  if (app->restart_after > 0) {
+    g_autoptr(GstBus) bus = gst_element_get_bus (app->pipeline);
+
+    g_signal_connect (bus, "sync-message::eos", G_CALLBACK (on_sync_end), app);
+    g_signal_connect (bus, "sync-message::error", G_CALLBACK (on_sync_end),
+        app);
+  }
   if (restart.posts == NULL) {
     restart.posts = g_array_new (FALSE, TRUE, sizeof (SourcePost));
     g_array_set_clear_func (restart.posts, clear_post);
@@ -84,6 +125,7 @@ hs_launch_restart_begin_run (HsLaunch *app)
 static void
 forget (void)
 {
+  g_clear_pointer (&restart.ended, g_hash_table_unref);
   g_clear_pointer (&restart.cut, g_hash_table_unref);
   g_clear_pointer (&restart.posts, g_array_unref);
 }
@@ -156,19 +198,22 @@ hs_launch_restart_wait (HsLaunch *app, const GError *error)
   delay = MIN (delay, MAX (app->restart_after, MAX_DELAY_S));
   restart.attempt++;
 
-  /* The files this failure cut short, to be continued. */
+  /* The files the end cut short, to be continued if the pipeline is back
+   * within `post` seconds. */
   restart.cut = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       g_free);
-  for (guint i = restart.first_recording; i < app->recordings->len; i++) {
-    HsRecording *r = app->recordings->pdata[i];
-    const char *source = hs_recording_get_source (r);
-    gint64 *deadline;
+  if (restart.ended != NULL) {
+    GHashTableIter iter;
+    gpointer source;
 
-    if (hs_recording_get_error (r) == NULL || source == NULL)
-      continue;
-    deadline = g_new (gint64, 1);
-    *deadline = now + (gint64) (post_of (source) * G_USEC_PER_SEC);
-    g_hash_table_replace (restart.cut, g_strdup (source), deadline);
+    g_hash_table_iter_init (&iter, restart.ended);
+    while (g_hash_table_iter_next (&iter, &source, NULL)) {
+      gint64 *deadline = g_new (gint64, 1);
+
+      *deadline = now + (gint64) (post_of (source) * G_USEC_PER_SEC);
+      g_hash_table_replace (restart.cut, g_strdup (source), deadline);
+    }
+    g_clear_pointer (&restart.ended, g_hash_table_unref);
   }
 
   report_restarting (app, error, delay);

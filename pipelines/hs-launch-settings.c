@@ -510,8 +510,7 @@ GOptionGroup *
 hs_launch_settings_recording_group (HsLaunch *app)
 {
   GOptionGroup *group = g_option_group_new ("recording",
-      "Recording Options (after a --record: for its sources only):",
-      "Show recording options", app, NULL);
+      "Recording Options:", "Show recording options", app, NULL);
   GOptionEntry entries[G_N_ELEMENTS (recording_options) + 2] = { { 0 } };
 
   entries[0] = (GOptionEntry) { "record", 'r', 0, G_OPTION_ARG_CALLBACK,
@@ -846,6 +845,7 @@ on_recording_finished (HsMultiRecorder *multi, HsRecording *recording,
                        gpointer user_data)
 {
   hs_launch_report_finished (user_data, recording);
+  hs_launch_restart_note_finished (user_data, recording);
   hs_launch_retention_check (user_data);
 }
 

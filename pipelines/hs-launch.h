@@ -189,6 +189,8 @@ void     hs_launch_memory_clear     (HsLaunch     *app);
 gboolean hs_launch_restart_wait     (HsLaunch     *app,
                                      const GError *error);
 void     hs_launch_restart_begin_run (HsLaunch    *app);
+void     hs_launch_restart_note_finished (HsLaunch     *app,
+                                          HsRecording  *recording);
 
 /* Used by the service files. */
 void     hs_launch_trigger          (HsLaunch     *app,
