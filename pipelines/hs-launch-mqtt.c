@@ -5,6 +5,7 @@
  *                                          {"at": RUNNING_S} or
  *                                          {"wallclock": UNIX_S})
  *        BASE/SOURCE/stop                  close the open file now
+ *        PREFIX/record                     every source of every process
  *   out  BASE/SOURCE/events, BASE/events   the --json events, QoS 1
  *        BASE/SOURCE/state                 retained: idle or recording
  *        BASE/available                    retained: online, or offline (also
@@ -47,6 +48,7 @@ struct _HsLaunchMqtt {
   struct mosquitto *mosq;
   GMainContext *context;
   char *base;                   /* PREFIX/ID */
+  char *fleet;                  /* PREFIX/record */
   char *host;
   int port;
   gboolean loop_started;
@@ -107,6 +109,7 @@ mqtt_release (HsLaunchMqtt *mqtt)
   g_ptr_array_unref (mqtt->watched);
   g_main_context_unref (mqtt->context);
   g_free (mqtt->base);
+  g_free (mqtt->fleet);
   g_free (mqtt->host);
 }
 
@@ -152,6 +155,7 @@ on_connect (struct mosquitto *mosq, void *user_data, int rc)
 
       mosquitto_subscribe (mosq, NULL, topic, 1);
     }
+    mosquitto_subscribe (mosq, NULL, mqtt->fleet, 1);
   }
   call->kind = rc == 0 ? CALL_CONNECTED : CALL_REFUSED;
   call->code = rc;
@@ -543,9 +547,12 @@ handle_message (HsLaunchMqtt *mqtt, const char *topic, GBytes *payload,
   const char *rest, *slash, *action;
   GstClockTime time = GST_CLOCK_TIME_NONE;
 
-  if (!g_str_has_prefix (topic, mqtt->base) || topic[base_len] != '/')
+  if (g_str_equal (topic, mqtt->fleet))
+    rest = "record";
+  else if (!g_str_has_prefix (topic, mqtt->base) || topic[base_len] != '/')
     return;
-  rest = topic + base_len + 1;
+  else
+    rest = topic + base_len + 1;
   slash = strchr (rest, '/');
   if (slash != NULL) {
     source = g_strndup (rest, slash - rest);
@@ -740,6 +747,7 @@ hs_launch_mqtt_start (HsLaunch *app, GError **error)
   mqtt->app = app;
   mqtt->context = g_main_context_ref_thread_default ();
   mqtt->base = g_strdup_printf ("%s/%s", prefix, id);
+  mqtt->fleet = g_strdup_printf ("%s/record", prefix);
   mqtt->inflight = g_hash_table_new (NULL, NULL);
   mqtt->watched = g_ptr_array_new_with_free_func (g_object_unref);
   mqtt->max_queue = queue ? (guint) g_ascii_strtoull (queue, NULL, 10) :

@@ -16,6 +16,7 @@
 #include <mosquitto.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 
@@ -173,6 +174,13 @@ read_next_line (Proc *proc)
       proc->cancellable, on_line, proc);
 }
 
+/* In the child: it dies with the test, even one that aborts. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static Proc *
 proc_start (const char *name, const char *dir, const char *const *argv)
 {
@@ -192,6 +200,8 @@ proc_start (const char *name, const char *dir, const char *const *argv)
   proc->stderr_path = g_build_filename (dir, err_name, NULL);
   g_subprocess_launcher_set_cwd (launcher, dir);
   g_subprocess_launcher_set_stderr_file_path (launcher, proc->stderr_path);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL,
+      NULL);
   proc->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   proc->out = g_data_input_stream_new (
