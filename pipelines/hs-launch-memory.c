@@ -199,7 +199,10 @@ need_for (Ring *ring, GstCaps *caps)
   ring->format = g_strdup_printf ("%dx%d %s at %g fps", width, height,
       format, fps);
 
-  if (mode == HS_RECORDER_MODE_RAW)
+  /* auto records raw video raw, compressed video as it is (passthrough:
+   * its bitrate is the camera's, not known here). */
+  if (mode == HS_RECORDER_MODE_RAW || (mode == HS_RECORDER_MODE_AUTO &&
+          gst_structure_has_name (s, "video/x-raw")))
     return (guint64) (seconds * fps * frame);
   if (mode == HS_RECORDER_MODE_ENCODED) {
     /* As the encoder scales it (0.08 bit per pixel), twice for keyframes

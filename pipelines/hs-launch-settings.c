@@ -43,7 +43,7 @@ static const OptionSpec recording_options[] = {
   { "max-duration", 0, "max-duration", VALUE_SECONDS,
     "Continue in a new file after S seconds (default: never)", "S" },
   { "output", 'o', "location", VALUE_TEXT,
-    "File names: strftime, %{source}, %{index}, %{n}", "TEMPLATE" },
+    "File names: strftime, %{source}, %{index}, %{n}, %{ext}", "TEMPLATE" },
   { "rebase-timestamps", 0, "rebase-timestamps", VALUE_FLAG,
     "Start each file at time 0, not at its running time", NULL },
   { "encoder", 0, "encoder", VALUE_TEXT,
@@ -51,7 +51,11 @@ static const OptionSpec recording_options[] = {
   { "converter", 0, "converter", VALUE_TEXT,
     "How the ring converts the tee's frames (default auto)", "C" },
   { "mode", 0, "mode", VALUE_TEXT,
-    "What the ring holds: raw or encoded (default raw)", "M" },
+    "What the ring holds: auto, raw, encoded or passthrough (default "
+    "auto: passthrough for compressed video, else raw)", "M" },
+  { "container", 0, "container", VALUE_TEXT,
+    "Files in webm, matroska or mp4 (default auto: by -o's extension, "
+    "else webm for VP8/VP9/AV1, matroska for H.264/H.265)", "C" },
   { "bitrate", 0, "bitrate", VALUE_UINT,
     "Bits per second of the files (default: scaled to the picture)", "BPS" },
   { "keyframe-interval", 0, "keyframe-interval", VALUE_SECONDS,

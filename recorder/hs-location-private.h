@@ -5,8 +5,8 @@
 
 G_BEGIN_DECLS
 
-/* Checks a location template: %{source}, %{index} and %{n} are the only
- * named placeholders; every other '%' conversion must be one strftime
+/* Checks a location template: %{source}, %{index}, %{n} and %{ext} are the
+ * only named placeholders; every other '%' conversion must be one strftime
  * conversion that GDateTime understands. */
 gboolean hs_location_validate (const char *template_,
                                GError    **error);
@@ -16,6 +16,7 @@ char    *hs_location_expand   (const char *template_,
                                const char *source,
                                guint       index,
                                guint       n,
+                               const char *ext,
                                GDateTime  *date,
                                GError    **error);
 

@@ -22,7 +22,7 @@ hs_location_next_n (void)
  * strftime pass that follows leaves them alone. */
 static char *
 substitute (const char *template_, const char *source, guint index, guint n,
-            GError **error)
+            const char *ext, GError **error)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   const char *p = template_;
@@ -55,10 +55,12 @@ substitute (const char *template_, const char *source, guint index, guint n,
         value = g_strdup_printf ("%u", index);
       else if (g_str_equal (name, "n"))
         value = g_strdup_printf ("%u", n);
+      else if (g_str_equal (name, "ext"))
+        value = g_strdup (ext ? ext : "");
       else {
         g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
             "Location template '%s': unknown placeholder '%%{%s}' "
-            "(known: %%{source}, %%{index}, %%{n})", template_, name);
+            "(known: %%{source}, %%{index}, %%{n}, %%{ext})", template_, name);
         return NULL;
       }
       for (const char *v = value; *v != '\0'; v++) {
@@ -147,7 +149,7 @@ find_bad_conversion (const char *template_, GDateTime *date, char **conversion,
 
 char *
 hs_location_expand (const char *template_, const char *source, guint index,
-                    guint n, GDateTime *date, GError **error)
+                    guint n, const char *ext, GDateTime *date, GError **error)
 {
   g_autofree char *substituted = NULL;
   g_autoptr(GDateTime) now = NULL;
@@ -177,7 +179,7 @@ hs_location_expand (const char *template_, const char *source, guint index,
     return NULL;
   }
 
-  substituted = substitute (template_, source, index, n, error);
+  substituted = substitute (template_, source, index, n, ext, error);
   if (substituted == NULL)
     return NULL;
 
@@ -220,7 +222,7 @@ hs_location_validate (const char *template_, GError **error)
         "The location template is empty");
     return FALSE;
   }
-  path = hs_location_expand (template_, "source", 1, 1, NULL, error);
+  path = hs_location_expand (template_, "source", 1, 1, "webm", NULL, error);
   return path != NULL;
 }
 

@@ -29,16 +29,24 @@ typedef struct {
                           gpointer     user_data);
   /* hs_pump_is_busy() may have changed */
   void   (*busy_changed) (gpointer     user_data);
-  /* the path of a new file (reserved), or NULL with @error */
+  /* the container of a new file of @codec (NULL: unknown) and its path
+   * (reserved), or NULL with @error */
   char * (*location)     (HsRecording *recording,
+                          const char  *codec,
+                          HsContainer *container,
                           gpointer     user_data,
                           GError     **error);
 } HsPumpCallbacks;
 
-/* How files are written; the timeline's settings say which frames. */
+/* The recorder's settings the pump follows. What the mode implies (files
+ * starting on keyframes, remuxing) follows the mode the ring branch
+ * decided. */
 typedef struct {
-  HsTimelineSettings timeline;
-  HsWriterOptions    writer;    /* its date is set per file */
+  GstClockTime       pre;
+  GstClockTime       post;
+  GstClockTime       max_duration;
+  const char        *encoder;   /* copied */
+  HsEncoderSettings  encoding;
   gboolean           rebase_timestamps;
 } HsPumpSettings;
 
@@ -59,7 +67,6 @@ GSource      *hs_pump_get_wakeup       (HsPump                 *self);
 void          hs_pump_set_branch       (HsPump                 *self,
                                         HsRingBranch           *branch);
 
-/* @settings->writer's strings are copied. */
 void          hs_pump_set_settings     (HsPump                 *self,
                                         const HsPumpSettings   *settings);
 

@@ -9,6 +9,7 @@
 #include "hs-file-job-private.h"
 #include "hs-recording-private.h"
 #include "hs-ring-buffer-private.h"
+#include "hs-variant-private.h"
 
 GST_DEBUG_CATEGORY_STATIC (hs_pump_debug);
 #define GST_CAT_DEFAULT hs_pump_debug
@@ -29,7 +30,8 @@ struct _HsPump
   gpointer user_data;
 
   HsPumpSettings settings;
-  char *encoder;                /* settings.writer.encoder points here */
+  char *encoder;                /* settings.encoder points here */
+  HsRecorderMode mode;          /* as the branch decided */
 
   HsTimeline *timeline;
   guint64 cursor;               /* seq of the next frame to offer */
@@ -81,7 +83,8 @@ hs_pump_new (const char *source, GstElement *pipeline, HsRingBuffer *ring,
   self->context = g_main_context_ref (context);
   self->callbacks = *callbacks;
   self->user_data = user_data;
-  self->timeline = hs_timeline_new (&self->settings.timeline);
+  self->mode = HS_RECORDER_MODE_AUTO;
+  self->timeline = hs_timeline_new (&(HsTimelineSettings) { 0 });
 
   self->wakeup = g_source_new (&wakeup_funcs, sizeof (GSource));
   g_source_set_callback (self->wakeup, run_from_source, self, NULL);
@@ -127,16 +130,38 @@ hs_pump_set_branch (HsPump *self, HsRingBranch *branch)
   self->branch = hs_ring_branch_ref (branch);
 }
 
+/* Files of encoded and passthrough rings start (and roll over) on
+ * keyframes; only the ring's own encoder makes one where asked. */
+static gboolean
+remuxes (HsPump *self)
+{
+  return self->mode == HS_RECORDER_MODE_ENCODED ||
+      self->mode == HS_RECORDER_MODE_PASSTHROUGH;
+}
+
+static void
+update_timeline (HsPump *self)
+{
+  HsTimelineSettings timeline = {
+    .pre = self->settings.pre,
+    .post = self->settings.post,
+    .max_duration = self->settings.max_duration,
+    .keyframe_starts = remuxes (self),
+    .request_keyframes = self->mode == HS_RECORDER_MODE_ENCODED,
+  };
+
+  hs_timeline_set_settings (self->timeline, &timeline);
+}
+
 void
 hs_pump_set_settings (HsPump *self, const HsPumpSettings *settings)
 {
   g_autofree char *old = g_steal_pointer (&self->encoder);
 
   self->settings = *settings;
-  self->encoder = g_strdup (settings->writer.encoder);
-  self->settings.writer.encoder = self->encoder;
-  self->settings.writer.date = NULL;
-  hs_timeline_set_settings (self->timeline, &settings->timeline);
+  self->encoder = g_strdup (settings->encoder);
+  self->settings.encoder = self->encoder;
+  update_timeline (self);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -272,17 +297,25 @@ open_file (HsPump *self, const HsRingEntry *e, gint64 requested_start)
   g_autoptr(HsRecording) recording = NULL;
   g_autoptr(GDateTime) date = frame_date (self, e->time);
   g_autofree char *location = NULL;
-  HsWriterOptions options = self->settings.writer;
+  GstCaps *caps = gst_sample_get_caps (e->sample);
+  HsWriterOptions options = {
+    .remux = remuxes (self),
+    .encoder = self->settings.encoder,
+    .settings = self->settings.encoding,
+    .date = date,
+  };
   HsFileJob *job = NULL;
 
   recording = hs_recording_new (self->source, ++self->index, requested_start);
   hs_recording_set_date (recording, date);
-  location = self->callbacks.location (recording, self->user_data, &error);
+  location = self->callbacks.location (recording, options.remux ?
+      gst_structure_get_name (gst_caps_get_structure (caps, 0)) :
+      hs_variant_encoder_codec (options.encoder), &options.container,
+      self->user_data, &error);
   if (location != NULL) {
     hs_recording_set_location (recording, location);
-    options.date = date;
-    job = hs_file_job_new (recording, location, gst_sample_get_caps (e->sample),
-        &options, self->context, on_job_done, self, &error);
+    job = hs_file_job_new (recording, location, caps, &options, self->context,
+        on_job_done, self, &error);
   }
   if (job == NULL) {
     GST_WARNING ("cannot record: %s", error->message);
@@ -314,19 +347,6 @@ close_file (HsPump *self, const GError *error)
 /* ------------------------------------------------------------------------ */
 /* Carrying out the timeline's actions                                      */
 
-/* GPU memory the branch could not take: say which element would. */
-static const char *
-missing_converter_hint (const char *caps)
-{
-  if (strstr (caps, "memory:NVMM") != NULL)
-    return " (NVMM memory needs nvvideoconvert from the NVIDIA DeepStream "
-        "SDK, or nvvidconv from Jetson's nvidia-l4t-gstreamer)";
-  if (strstr (caps, "memory:CUDAMemory") != NULL)
-    return " (CUDA memory needs cudadownload and cudaconvert from "
-        "gstreamer1.0-plugins-bad's nvcodec plugin and an NVIDIA driver)";
-  return "";
-}
-
 /* What a window that ended for @reason reports. */
 static GError *
 end_error (HsPump *self, HsTimelineEnd reason,
@@ -340,14 +360,20 @@ end_error (HsPump *self, HsTimelineEnd reason,
     case HS_TIMELINE_END_STALLED:
       return g_error_new (HS_ERROR, HS_ERROR_SOURCE,
           "Source '%s' stalled: no frame for %.1f s before the window's end",
-          self->source, MAX (self->settings.timeline.post, GST_SECOND / 2) /
+          self->source, MAX (self->settings.post, GST_SECOND / 2) /
           (double) GST_SECOND);
     case HS_TIMELINE_END_NOT_NEGOTIATED:
       return g_error_new (HS_ERROR, HS_ERROR_NOT_NEGOTIATED,
-          "Tee '%s' carries %s, not raw video%s", self->source,
-          status->refused_caps, missing_converter_hint (status->refused_caps));
-    case HS_TIMELINE_END_REACHED:
+          "Tee '%s' carries %s", self->source, status->refusal);
     case HS_TIMELINE_END_EOS:
+      /* A source that warned before it ended did not end of its own: a
+       * camera that closed the connection, say. */
+      if (status->source_warning != NULL)
+        return g_error_new (HS_ERROR, HS_ERROR_SOURCE,
+            "The source ended before the window's end: %s",
+            status->source_warning);
+      break;
+    case HS_TIMELINE_END_REACHED:
     case HS_TIMELINE_END_STOPPED:
       break;
   }
@@ -368,6 +394,8 @@ finish_window (HsPump *self, const HsTimelineAction *action,
     close_file (self, error);
     return;
   }
+  if (!action->empty)
+    return;
   /* Nothing was written: report the empty window rather than hide it. */
   recording = hs_recording_new (self->source, 0, action->requested_start);
   if (error == NULL)
@@ -400,7 +428,7 @@ write_frame (HsPump *self, const HsTimelineAction *action,
     }
   }
   hs_file_job_write (self->current, e, self->settings.rebase_timestamps,
-      self->settings.writer.remux);
+      remuxes (self));
 }
 
 /* Returns whether the frame @e (if any) was used up. */
@@ -434,6 +462,10 @@ carry_out (HsPump *self, const HsTimelineAction *action, const HsRingEntry *e,
     case HS_TIMELINE_WRITE:
       write_frame (self, action, e);
       used = TRUE;
+      break;
+    case HS_TIMELINE_CLOSE:
+      GST_INFO ("caps changed: continuing at the next keyframe");
+      close_file (self, NULL);
       break;
     case HS_TIMELINE_FINISH:
       finish_window (self, action, status);
@@ -511,14 +543,14 @@ read_source (HsPump *self, const HsRingBranchStatus *status,
     .eos = status->eos,
     .failed = status->source_error != NULL,
     .drained = status->drained,
-    .refused = status->refused_caps != NULL,
+    .refused = status->refusal != NULL,
   };
 }
 
 void
 hs_pump_run (HsPump *self)
 {
-  HsRingBranchStatus status = { 0 };
+  HsRingBranchStatus status = { .mode = HS_RECORDER_MODE_AUTO };
   HsTimelineSource source;
 
   /* A callback below may lead back here (a writer that fails at once);
@@ -530,6 +562,10 @@ hs_pump_run (HsPump *self)
   self->running = TRUE;
   if (self->branch != NULL)
     hs_ring_branch_get_status (self->branch, &status);
+  if (status.mode != self->mode && status.mode != HS_RECORDER_MODE_AUTO) {
+    self->mode = status.mode;
+    update_timeline (self);
+  }
   read_source (self, &status, &source);
 
   for (;;) {

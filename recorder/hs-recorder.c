@@ -3,6 +3,7 @@
 
 #include "hs-recorder.h"
 
+#include "hs-container-private.h"
 #include "hs-error.h"
 #include "hs-location-private.h"
 #include "hs-pipeline-private.h"
@@ -86,7 +87,15 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HsRecorder, hs_recorder, G_TYPE_OBJECT,
 
 G_DEFINE_ENUM_TYPE (HsRecorderMode, hs_recorder_mode,
     G_DEFINE_ENUM_VALUE (HS_RECORDER_MODE_RAW, "raw"),
-    G_DEFINE_ENUM_VALUE (HS_RECORDER_MODE_ENCODED, "encoded"))
+    G_DEFINE_ENUM_VALUE (HS_RECORDER_MODE_ENCODED, "encoded"),
+    G_DEFINE_ENUM_VALUE (HS_RECORDER_MODE_PASSTHROUGH, "passthrough"),
+    G_DEFINE_ENUM_VALUE (HS_RECORDER_MODE_AUTO, "auto"))
+
+G_DEFINE_ENUM_TYPE (HsContainer, hs_container,
+    G_DEFINE_ENUM_VALUE (HS_CONTAINER_AUTO, "auto"),
+    G_DEFINE_ENUM_VALUE (HS_CONTAINER_WEBM, "webm"),
+    G_DEFINE_ENUM_VALUE (HS_CONTAINER_MATROSKA, "matroska"),
+    G_DEFINE_ENUM_VALUE (HS_CONTAINER_MP4, "mp4"))
 
 G_DEFINE_ENUM_TYPE (HsCopyFrames, hs_copy_frames,
     G_DEFINE_ENUM_VALUE (HS_COPY_FRAMES_AUTO, "auto"),
@@ -148,18 +157,27 @@ on_busy_changed (gpointer user_data)
   notify_busy (user_data);
 }
 
+/* The container by the setting, the location's extension or the codec; the
+ * path from the application's function or the template. */
 static char *
-choose_location (HsRecording *recording, gpointer user_data, GError **error)
+choose_location (HsRecording *recording, const char *codec,
+                 HsContainer *container, gpointer user_data, GError **error)
 {
   HsRecorder *self = user_data;
+  const char *template_ = hs_recorder_get_location (self);
   g_autofree char *path = NULL;
 
   if (self->location_func != NULL)
     path = self->location_func (self, recording, self->location_data);
+  *container = hs_container_choose (self->settings.container,
+      path ? path : template_, codec, error);
+  if (*container == HS_CONTAINER_AUTO)
+    return NULL;
   if (path == NULL)
-    path = hs_location_expand (hs_recorder_get_location (self), self->source,
+    path = hs_location_expand (template_, self->source,
         hs_recording_get_index (recording), hs_location_next_n (),
-        hs_recording_get_date (recording), error);
+        hs_container_extension (*container), hs_recording_get_date (recording),
+        error);
   if (path == NULL)
     return NULL;
   return hs_location_reserve (path, error);
@@ -177,20 +195,12 @@ static void
 update_pump (HsRecorder *self)
 {
   const HsSettings *s = &self->settings;
-  gboolean encoded = s->mode == HS_RECORDER_MODE_ENCODED;
   HsPumpSettings settings = {
-    .timeline = {
-      .pre = hs_timeline_seconds (s->pre),
-      .post = hs_timeline_seconds (s->post),
-      .max_duration = hs_timeline_seconds (s->max_duration),
-      .keyframe_starts = encoded,
-      .request_keyframes = encoded,
-    },
-    .writer = {
-      .remux = encoded,
-      .encoder = s->encoder,
-      .settings = s->encoding,
-    },
+    .pre = hs_timeline_seconds (s->pre),
+    .post = hs_timeline_seconds (s->post),
+    .max_duration = hs_timeline_seconds (s->max_duration),
+    .encoder = s->encoder,
+    .encoding = s->encoding,
     .rebase_timestamps = s->rebase_timestamps,
   };
 
@@ -208,7 +218,7 @@ attach (HsRecorder *self, GError **error)
   HsRingBranchConfig config = {
     .source = self->source,
     .converter = self->settings.converter,
-    .encode = self->settings.mode == HS_RECORDER_MODE_ENCODED,
+    .mode = self->settings.mode,
     .encoder = self->settings.encoder,
     .settings = self->settings.encoding,
     .copy_frames = self->settings.copy_frames,
@@ -249,6 +259,42 @@ attach (HsRecorder *self, GError **error)
   return TRUE;
 }
 
+/* Settings that contradict each other, found before anything is built. */
+static gboolean
+check_settings (HsRecorder *self, GError **error)
+{
+  const HsSettings *s = &self->settings;
+  HsContainer named = hs_container_from_location (s->location);
+  const char *codec = hs_variant_encoder_codec (s->encoder);
+  g_autoptr(GEnumClass) containers = g_type_class_ref (HS_TYPE_CONTAINER);
+
+  if (s->location != NULL && !hs_location_validate (s->location, error))
+    return FALSE;
+  if (!hs_variant_check_encoder (s->encoder, error))
+    return FALSE;
+  if (s->container != HS_CONTAINER_AUTO && named != HS_CONTAINER_AUTO &&
+      named != s->container) {
+    g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
+        "Location '%s' ends in .%s, but the container is %s", s->location,
+        hs_container_extension (named),
+        g_enum_get_value (containers, s->container)->value_nick);
+    return FALSE;
+  }
+  if (s->mode == HS_RECORDER_MODE_PASSTHROUGH &&
+      g_strcmp0 (s->converter, "auto") != 0) {
+    g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
+        "Converter '%s' is for raw video; mode passthrough records the tee's "
+        "compressed video as it is", s->converter);
+    return FALSE;
+  }
+  /* The files of raw and encoded modes hold the encoder's codec. */
+  if ((s->mode == HS_RECORDER_MODE_RAW || s->mode == HS_RECORDER_MODE_ENCODED)
+      && codec != NULL && hs_container_choose (s->container, s->location,
+          codec, error) == HS_CONTAINER_AUTO)
+    return FALSE;
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------------ */
 /* GObject                                                                  */
 
@@ -266,10 +312,7 @@ hs_recorder_initable_init (GInitable     *initable,
         "The recorder needs a pipeline (property 'pipeline')");
     return FALSE;
   }
-  if (self->settings.location != NULL &&
-      !hs_location_validate (self->settings.location, error))
-    return FALSE;
-  if (!hs_variant_check_encoder (self->settings.encoder, error))
+  if (!check_settings (self, error))
     return FALSE;
   self->pump = hs_pump_new (self->source, self->pipeline, self->ring,
       self->context, &pump_callbacks, self);

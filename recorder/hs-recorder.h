@@ -23,7 +23,7 @@ G_DECLARE_FINAL_TYPE (HsRecorder, hs_recorder, HS, RECORDER, GObject)
  *
  * Since: 0.1
  */
-#define HS_RECORDER_DEFAULT_LOCATION "recordings/%{source}-%Y%m%d-%H%M%S.webm"
+#define HS_RECORDER_DEFAULT_LOCATION "recordings/%{source}-%Y%m%d-%H%M%S.%{ext}"
 
 /**
  * HsCopyFrames:
@@ -56,6 +56,12 @@ GType hs_copy_frames_get_type (void);
  *   from the keyframe at or before the window's start: a fraction of the
  *   memory, no encoding per recording, starts up to one keyframe interval
  *   early (never late).
+ * @HS_RECORDER_MODE_PASSTHROUGH: the tee carries compressed video (H.264,
+ *   H.265, VP8, VP9 or AV1, parsed): the ring holds its access units as they
+ *   are and a recording remuxes them from the keyframe at or before the
+ *   window's start. No decoder and no encoder anywhere. Since: 0.2
+ * @HS_RECORDER_MODE_AUTO: passthrough for a tee of compressed video, raw for
+ *   a tee of raw video; decided by the tee's first caps. Since: 0.2
  *
  * What the ring holds.
  *
@@ -64,11 +70,39 @@ GType hs_copy_frames_get_type (void);
 typedef enum {
   HS_RECORDER_MODE_RAW,
   HS_RECORDER_MODE_ENCODED,
+  HS_RECORDER_MODE_PASSTHROUGH,
+  HS_RECORDER_MODE_AUTO,
 } HsRecorderMode;
 
 HS_API
 GType hs_recorder_mode_get_type (void);
 #define HS_TYPE_RECORDER_MODE (hs_recorder_mode_get_type ())
+
+/**
+ * HsContainer:
+ * @HS_CONTAINER_AUTO: from the location's extension (`.webm`, `.mkv`,
+ *   `.mp4`), else by codec: WebM for VP8, VP9 and AV1, Matroska otherwise.
+ * @HS_CONTAINER_WEBM: WebM (`.webm`): VP8, VP9, AV1.
+ * @HS_CONTAINER_MATROSKA: Matroska (`.mkv`): H.264, H.265, VP8, VP9, AV1.
+ * @HS_CONTAINER_MP4: fragmented MP4 (`.mp4`): H.264, H.265, AV1, VP9. A
+ *   file cut short (kill -9, power loss) plays up to its last fragment
+ *   (fragments are 1 s long).
+ *
+ * What the files are written in. The location placeholder `%{ext}` gives
+ * the extension of the container chosen.
+ *
+ * Since: 0.2
+ */
+typedef enum {
+  HS_CONTAINER_AUTO,
+  HS_CONTAINER_WEBM,
+  HS_CONTAINER_MATROSKA,
+  HS_CONTAINER_MP4,
+} HsContainer;
+
+HS_API
+GType hs_container_get_type (void);
+#define HS_TYPE_CONTAINER (hs_container_get_type ())
 
 /**
  * HsLocationFunc:

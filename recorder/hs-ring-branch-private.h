@@ -9,9 +9,13 @@
 
 G_BEGIN_DECLS
 
-/* The ring branch of one source: a bin
- *   queue ! CONVERTER ! capsfilter(I420) [! ENCODER] ! appsink
- * with a "sink" ghost pad, linked to a request pad of the tee. Everything
+/* The ring branch of one source: a bin with a "sink" ghost pad, linked to a
+ * request pad of the tee:
+ *   raw:         queue ! CONVERTER ! capsfilter(I420) ! appsink
+ *   encoded:     queue ! CONVERTER ! capsfilter(I420) ! ENCODER ! appsink
+ *   passthrough: queue [! h264parse/h265parse ! capsfilter(avc/hvc1)] ! appsink
+ * Mode auto starts as raw and becomes passthrough at the first caps if they
+ * are compressed video. Everything
  * that runs in the source's streaming threads lives here: frames into the
  * ring (copied when they come from a bounded pool), liveness, drops,
  * caps checks and steering, the ring's encoder in encoded mode, and errors
@@ -28,8 +32,8 @@ typedef struct _HsRingBranch HsRingBranch;
 typedef struct {
   const char        *source;    /* the tee's name, for messages */
   const char        *converter; /* see hs_variant_make_converter() */
-  gboolean           encode;    /* encoded mode: the ring holds an encoding */
-  const char        *encoder;   /* with encode: see hs_variant_make_encoder() */
+  HsRecorderMode     mode;
+  const char        *encoder;   /* encoded mode: see hs_variant_make_encoder() */
   HsEncoderSettings  settings;
   HsCopyFrames       copy_frames;
   HsRingBuffer      *ring;      /* frames go here (a reference is taken) */
@@ -39,15 +43,18 @@ typedef struct {
 
 /* What the main side needs to know of the source, at one moment. */
 typedef struct {
+  HsRecorderMode mode;          /* as the caps decided; AUTO before them */
   gboolean  live;
   gboolean  eos;
   char     *source_error;       /* "element: message" of the first error
                                  * upstream of the tee, or NULL */
+  char     *source_warning;     /* the same of the first warning */
   gboolean  drained;            /* the frames that entered the branch before
                                  * that error have reached the ring (or they
                                  * had a second to) */
-  char     *refused_caps;       /* the caps the branch cannot take, once data
-                                 * (or EOS) came under them; else NULL */
+  char     *refusal;            /* what the tee carries and why the branch
+                                 * cannot take it, once data (or EOS) came
+                                 * under those caps; else NULL */
   gint64    last_arrival_us;    /* monotonic time of the newest frame */
 } HsRingBranchStatus;
 

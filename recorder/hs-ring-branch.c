@@ -29,12 +29,12 @@ struct _HsRingBranch
   /* Set when made, then only read. */
   char *source;
   HsRingBuffer *ring;
-  gboolean encode;
+  HsRecorderMode requested;
+  gboolean converter_given;     /* a converter other than auto was asked */
   char *encoder;
   HsEncoderSettings settings;
   GstElement *bin;
   GstElement *queue;
-  GstElement *filter;
   GstElement *appsink;
 
   /* Main context: the tee it hangs on. */
@@ -46,7 +46,11 @@ struct _HsRingBranch
 
   /* Streaming thread of the branch (caps events and samples are
    * serialized there). */
+  HsRecorderMode decided;       /* AUTO until the first caps */
+  GstElement *convert;          /* raw chain: converter ! capsfilter */
+  GstElement *filter;
   GstElement *ring_encoder;     /* encoded mode, made on the first caps */
+  GstElement *parser;           /* passthrough of H.264/H.265 */
   GstBufferPool *last_pool;
   gboolean last_pool_bounded;
   gboolean live_known;
@@ -59,10 +63,12 @@ struct _HsRingBranch
   gboolean interested;
   gboolean live;
   gboolean eos;
+  HsRecorderMode mode;          /* as decided */
   char *source_error;
   gint64 source_error_us;
-  char *unsupported_caps;
-  gboolean refusing;            /* a buffer came under unsupported_caps */
+  char *source_warning;
+  char *refusal;                /* why the current caps are refused */
+  gboolean refusing;            /* a buffer came under them */
   gint64 last_arrival_us;
   guint64 n_dropped;            /* by the leaky queue */
   guint64 n_dropped_seen;       /* n_dropped when the last frame arrived */
@@ -103,7 +109,8 @@ hs_ring_branch_unref (HsRingBranch *self)
   g_free (self->source);
   g_free (self->encoder);
   g_free (self->source_error);
-  g_free (self->unsupported_caps);
+  g_free (self->source_warning);
+  g_free (self->refusal);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -252,10 +259,23 @@ on_queue_overrun (GstElement *queue, gpointer user_data)
 /* ------------------------------------------------------------------------ */
 /* Caps                                                                     */
 
+/* Puts @element between @before and the appsink, running. */
+static gboolean
+insert_before_sink (HsRingBranch *self, GstElement *before,
+                    GstElement *element)
+{
+  gst_element_unlink (before, self->appsink);
+  gst_bin_add (GST_BIN (self->bin), element);
+  if (!gst_element_link_many (before, element, self->appsink, NULL))
+    return FALSE;
+  gst_element_sync_state_with_parent (element);
+  return TRUE;
+}
+
 /* Encoded mode: the encoder goes between the capsfilter and the appsink once
  * the first caps tell the resolution and frame rate its bitrate and keyframe
  * distance depend on. Runs before the first frame. */
-static gboolean
+static char *
 insert_ring_encoder (HsRingBranch *self, GstCaps *caps)
 {
   g_autoptr(GError) error = NULL;
@@ -266,68 +286,154 @@ insert_ring_encoder (HsRingBranch *self, GstCaps *caps)
     settings.keyframe_interval = 1.0;
   enc = hs_variant_make_encoder (self->encoder, caps, &settings, &error);
   if (enc == NULL) {
-    g_mutex_lock (&self->lock);
-    g_free (self->unsupported_caps);
-    self->unsupported_caps = g_strdup (error->message);
-    g_mutex_unlock (&self->lock);
     GST_WARNING ("%s: cannot encode the ring: %s", self->source,
         error->message);
-    return FALSE;
+    return g_strdup (error->message);
   }
-  gst_element_unlink (self->filter, self->appsink);
-  gst_bin_add (GST_BIN (self->bin), enc);
-  if (!gst_element_link_many (self->filter, enc, self->appsink, NULL))
+  if (!insert_before_sink (self, self->filter, enc))
     GST_ERROR ("%s: cannot link the ring encoder", self->source);
-  gst_element_sync_state_with_parent (enc);
   self->ring_encoder = enc;
   GST_INFO ("ring of %s encodes with %s, a keyframe every %.2f s",
       self->source, GST_OBJECT_NAME (gst_element_get_factory (enc)),
       settings.keyframe_interval);
-  return TRUE;
+  return NULL;
 }
 
+/* Raw and encoded modes: whether the converter takes @caps (asked of the
+ * converter itself, so that any converter variant answers for what it
+ * takes); NULL if so, else why not. */
 static char *
-describe_caps (GstCaps *caps)
-{
-  const char *name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
-  GstCapsFeatures *features = gst_caps_get_features (caps, 0);
-  g_autofree char *described = features ?
-      gst_caps_features_to_string (features) : NULL;
-
-  if (described != NULL && !g_str_equal (described, "memory:SystemMemory"))
-    return g_strdup_printf ("%s(%s)", name, described);
-  return g_strdup (name);
-}
-
-/* Whether the branch can convert @caps: asked of the converter itself, so
- * that any converter variant answers for what it takes. Caps it cannot take
- * are dropped here instead of failing negotiation (which would post an
- * error that stops the user's pipeline); data under them is refused and
- * reported with the next recording. */
-static gboolean
-check_caps (HsRingBranch *self, GstCaps *caps)
+check_raw (HsRingBranch *self, GstCaps *caps)
 {
   g_autoptr(GstPad) queue_src = gst_element_get_static_pad (self->queue, "src");
   g_autoptr(GstCaps) accepted = gst_pad_peer_query_caps (queue_src, NULL);
-  gboolean ok = gst_caps_can_intersect (caps, accepted);
+  g_autofree char *described = NULL;
   GstVideoInfo info;
 
-  if (ok && gst_video_info_from_caps (&info, caps) && info.size > 0)
-    g_object_set (self->queue, "max-size-bytes",
-        (guint) MIN ((guint64) info.size * QUEUE_FRAMES, G_MAXUINT), NULL);
+  if (gst_caps_can_intersect (caps, accepted)) {
+    if (gst_video_info_from_caps (&info, caps) && info.size > 0)
+      g_object_set (self->queue, "max-size-bytes",
+          (guint) MIN ((guint64) info.size * QUEUE_FRAMES, G_MAXUINT), NULL);
+    if (self->decided == HS_RECORDER_MODE_ENCODED &&
+        self->ring_encoder == NULL)
+      return insert_ring_encoder (self, caps);
+    return NULL;
+  }
+  described = hs_ring_caps_describe (caps);
+  if (hs_ring_caps_kind (caps, NULL) != HS_RING_CAPS_RAW)
+    return g_strdup_printf ("%s, not raw video (mode passthrough records it "
+        "as it is)", described);
+  return g_strdup_printf ("%s, not raw video%s", described,
+      hs_ring_caps_memory_hint (caps));
+}
+
+/* The first compressed caps in mode auto or passthrough: the raw chain (if
+ * any) goes, a parser comes where the codec needs one. */
+static char *
+become_passthrough (HsRingBranch *self, GstCaps *caps)
+{
+  const char *parser, *output = NULL;
+  g_autofree char *described = hs_ring_caps_describe (caps);
+
+  if (self->converter_given)
+    return g_strdup_printf ("%s, and a converter is only for raw video: "
+        "leave it at auto to record the camera's own stream", described);
+  if (self->convert != NULL) {
+    GstElement *chain[] = { self->convert, self->filter };
+
+    gst_element_unlink_many (self->queue, self->convert, self->filter,
+        self->appsink, NULL);
+    for (guint i = 0; i < G_N_ELEMENTS (chain); i++) {
+      gst_element_set_locked_state (chain[i], TRUE);
+      gst_element_set_state (chain[i], GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self->bin), chain[i]);
+    }
+    self->convert = self->filter = NULL;
+    gst_element_link (self->queue, self->appsink);
+  }
+  g_object_set (self->ring, "whole-gops", TRUE, NULL);
+  self->decided = HS_RECORDER_MODE_PASSTHROUGH;
+
+  parser = hs_ring_caps_parser (caps, &output);
+  if (parser != NULL) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GstCaps) out = gst_caps_from_string (output);
+    GstElement *bin = gst_bin_new (NULL);
+    GstElement *parse = hs_packages_make_element (parser, NULL, &error);
+    GstElement *filter = parse ? hs_packages_make_element ("capsfilter", NULL,
+        &error) : NULL;
+
+    if (filter == NULL) {
+      g_clear_pointer (&parse, gst_object_unref);
+      gst_object_unref (bin);
+      return g_strdup_printf ("%s, and %s", described, error->message);
+    }
+    g_object_set (filter, "caps", out, NULL);
+    gst_bin_add_many (GST_BIN (bin), parse, filter, NULL);
+    gst_element_link (parse, filter);
+    gst_element_add_pad (bin, gst_ghost_pad_new ("sink",
+            GST_PAD (GST_ELEMENT (parse)->sinkpads->data)));
+    gst_element_add_pad (bin, gst_ghost_pad_new ("src",
+            GST_PAD (GST_ELEMENT (filter)->srcpads->data)));
+    if (!insert_before_sink (self, self->queue, bin))
+      GST_ERROR ("%s: cannot link %s", self->source, parser);
+    self->parser = bin;
+  }
+  GST_INFO ("tee %s carries %s: recording it as it is%s%s", self->source,
+      described, parser ? " through " : "", parser ? parser : "");
+  return NULL;
+}
+
+/* Passthrough: whether @caps (after the first) can go on. */
+static char *
+check_compressed (HsRingBranch *self, GstCaps *caps)
+{
+  const char *fix = NULL;
+  g_autofree char *described = hs_ring_caps_describe (caps);
+
+  switch (hs_ring_caps_kind (caps, &fix)) {
+    case HS_RING_CAPS_UNPARSED:
+      return g_strdup_printf ("%s that is not parsed into access units: put "
+          "%s before the tee", described, fix ? fix : "a parser");
+    case HS_RING_CAPS_RAW:
+      return g_strdup_printf ("%s, not compressed video (mode passthrough "
+          "takes H.264, H.265, VP8, VP9 and AV1)", described);
+    case HS_RING_CAPS_COMPRESSED:
+      break;
+  }
+  if (self->decided != HS_RECORDER_MODE_PASSTHROUGH)
+    return become_passthrough (self, caps);
+  return NULL;
+}
+
+/* Whether the branch takes @caps. Caps it cannot take are dropped here
+ * instead of failing negotiation (which would post an error that stops the
+ * user's pipeline); data under them is refused and reported with the next
+ * recording. */
+static gboolean
+check_caps (HsRingBranch *self, GstCaps *caps)
+{
+  g_autofree char *refusal = NULL;
+
+  if (self->decided == HS_RECORDER_MODE_AUTO &&
+      hs_ring_caps_kind (caps, NULL) == HS_RING_CAPS_RAW)
+    self->decided = HS_RECORDER_MODE_RAW;
+  if (self->decided == HS_RECORDER_MODE_AUTO ||
+      self->decided == HS_RECORDER_MODE_PASSTHROUGH)
+    refusal = check_compressed (self, caps);
+  else
+    refusal = check_raw (self, caps);
 
   g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->unsupported_caps, g_free);
+  g_free (self->refusal);
+  self->refusal = g_strdup (refusal);
   self->refusing = FALSE;
-  if (!ok)
-    self->unsupported_caps = describe_caps (caps);
+  self->mode = self->decided;
   g_mutex_unlock (&self->lock);
-  if (!ok)
-    GST_WARNING ("tee %s carries %" GST_PTR_FORMAT ", which the ring branch "
-        "cannot convert: not recording it", self->source, caps);
-  if (ok && self->encode && self->ring_encoder == NULL)
-    ok = insert_ring_encoder (self, caps);
-  return ok;
+  if (refusal != NULL)
+    GST_WARNING ("tee %s carries %" GST_PTR_FORMAT ": not recording it (%s)",
+        self->source, caps, refusal);
+  return refusal == NULL;
 }
 
 /* The caps the tee that feeds @pad (the branch's sink) carries now. */
@@ -376,6 +482,7 @@ on_branch_event (HsRingBranch *self, GstEvent *event)
      * error): the old failure must not end the next recordings. */
     g_mutex_lock (&self->lock);
     g_clear_pointer (&self->source_error, g_free);
+    g_clear_pointer (&self->source_warning, g_free);
     self->n_entered = self->n_arrived + self->n_dropped;
     g_mutex_unlock (&self->lock);
   }
@@ -388,7 +495,7 @@ on_branch_buffers (HsRingBranch *self, GstPadProbeInfo *info)
   GstPadProbeReturn ret = GST_PAD_PROBE_OK;
 
   g_mutex_lock (&self->lock);
-  if (self->unsupported_caps != NULL) {
+  if (self->refusal != NULL) {
     /* Caps that only pass by (an overlay trying caps with its meta before
      * it settles on plain video) end nothing; data under them does. */
     if (!self->refusing)
@@ -420,26 +527,39 @@ on_branch_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 /* ------------------------------------------------------------------------ */
 /* Errors upstream                                                          */
 
+/* The first error upstream of the tee ends a window; the first warning is
+ * kept to say why a source that ends early did (rtspsrc warns that the
+ * camera closed the connection, then sends EOS). */
 static void
-on_bus_sync_error (GstBus *bus, GstMessage *message, gpointer user_data)
+on_bus_sync_message (GstBus *bus, GstMessage *message, gpointer user_data)
 {
   HsRingBranch *self = user_data;
+  gboolean is_error = GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR;
   g_autoptr(GError) error = NULL;
+  char **slot;
 
-  gst_message_parse_error (message, &error, NULL);
+  if (is_error)
+    gst_message_parse_error (message, &error, NULL);
+  else if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_WARNING)
+    gst_message_parse_warning (message, &error, NULL);
+  else
+    return;
   if (!hs_error_origin_is_upstream (self->bin, GST_MESSAGE_SRC (message))) {
-    GST_INFO ("error in %s does not concern tee %s: %s",
-        GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), self->source,
+    GST_INFO ("%s in %s does not concern tee %s: %s", is_error ? "error" :
+        "warning", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), self->source,
         error->message);
     return;
   }
   g_mutex_lock (&self->lock);
-  if (self->source_error == NULL) {
-    self->source_error = g_strdup_printf ("%s: %s",
-        GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message);
-    self->source_error_us = g_get_monotonic_time ();
+  slot = is_error ? &self->source_error : &self->source_warning;
+  if (*slot == NULL) {
+    *slot = g_strdup_printf ("%s: %s", GST_OBJECT_NAME (GST_MESSAGE_SRC (
+                message)), error->message);
+    if (is_error)
+      self->source_error_us = g_get_monotonic_time ();
   }
-  wake_locked (self);
+  if (is_error)
+    wake_locked (self);
   g_mutex_unlock (&self->lock);
 }
 
@@ -454,7 +574,9 @@ make_bin (HsRingBranch *self, const char *converter, GError **error)
       g_atomic_int_add (&count, 1));
   g_autoptr(GstCaps) caps = gst_caps_from_string ("video/x-raw,format=I420");
   g_autoptr(GstPad) sinkpad = NULL;
-  GstElement *queue, *convert, *filter, *sink;
+  GstElement *queue, *convert = NULL, *filter = NULL, *sink;
+  /* Passthrough needs no converter; auto has one until the caps say. */
+  gboolean raw_chain = self->requested != HS_RECORDER_MODE_PASSTHROUGH;
   GstAppSinkCallbacks callbacks = {
     .eos = on_eos,
     .new_sample = on_new_sample,
@@ -462,10 +584,13 @@ make_bin (HsRingBranch *self, const char *converter, GError **error)
   GstPad *ghost;
 
   queue = hs_packages_make_element ("queue", NULL, error);
-  convert = queue ? hs_variant_make_converter (converter, error) : NULL;
-  filter = convert ? hs_packages_make_element ("capsfilter", NULL, error) :
-      NULL;
-  sink = filter ? hs_packages_make_element ("appsink", NULL, error) : NULL;
+  if (queue != NULL && raw_chain) {
+    convert = hs_variant_make_converter (converter, error);
+    filter = convert ? hs_packages_make_element ("capsfilter", NULL, error) :
+        NULL;
+  }
+  sink = queue && (filter || !raw_chain) ?
+      hs_packages_make_element ("appsink", NULL, error) : NULL;
   if (sink == NULL) {
     g_clear_pointer (&queue, gst_object_unref);
     g_clear_pointer (&convert, gst_object_unref);
@@ -474,15 +599,19 @@ make_bin (HsRingBranch *self, const char *converter, GError **error)
   }
 
   self->bin = gst_object_ref_sink (gst_bin_new (name));
-  gst_bin_add_many (GST_BIN (self->bin), queue, convert, filter, sink, NULL);
-  gst_element_link_many (queue, convert, filter, sink, NULL);
+  gst_bin_add_many (GST_BIN (self->bin), queue, sink, NULL);
+  if (raw_chain) {
+    gst_bin_add_many (GST_BIN (self->bin), convert, filter, NULL);
+    gst_element_link_many (queue, convert, filter, sink, NULL);
+    g_object_set (filter, "caps", caps, NULL);
+  } else
+    gst_element_link (queue, sink);
 
   g_object_set (queue,
       "max-size-buffers", 0,
       "max-size-bytes", 0,
       "max-size-time", (guint64) GST_SECOND, NULL);
   g_signal_connect (queue, "overrun", G_CALLBACK (on_queue_overrun), self);
-  g_object_set (filter, "caps", caps, NULL);
   g_object_set (sink,
       "sync", FALSE,
       "async", FALSE,
@@ -492,6 +621,7 @@ make_bin (HsRingBranch *self, const char *converter, GError **error)
       NULL);
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, self, NULL);
   self->queue = queue;
+  self->convert = convert;
   self->filter = filter;
   self->appsink = sink;
 
@@ -516,11 +646,12 @@ hs_ring_branch_new (const HsRingBranchConfig *config, GError **error)
   self->source = g_strdup (config->source);
   self->ring = g_object_ref (config->ring);
   self->wakeup = g_source_ref (config->wakeup);
-  self->encode = config->encode;
+  self->requested = self->decided = self->mode = config->mode;
+  self->converter_given = g_strcmp0 (config->converter, "auto") != 0;
   self->encoder = g_strdup (config->encoder);
   self->settings = config->settings;
   self->copy_frames = config->copy_frames;
-  if (self->encode)
+  if (self->requested == HS_RECORDER_MODE_ENCODED)
     g_object_set (self->ring, "whole-gops", TRUE, NULL);
 
   if (make_bin (self, config->converter, error) == NULL) {
@@ -553,8 +684,8 @@ hs_ring_branch_attach (HsRingBranch *self, GstElement *pipeline,
 
   self->bus = gst_element_get_bus (pipeline);
   gst_bus_enable_sync_message_emission (self->bus);
-  self->bus_handler = g_signal_connect_data (self->bus, "sync-message::error",
-      G_CALLBACK (on_bus_sync_error), hs_ring_branch_ref (self),
+  self->bus_handler = g_signal_connect_data (self->bus, "sync-message",
+      G_CALLBACK (on_bus_sync_message), hs_ring_branch_ref (self),
       unref_closure, 0);
   GST_INFO ("attached to tee %s", self->source);
   return TRUE;
@@ -562,27 +693,40 @@ hs_ring_branch_attach (HsRingBranch *self, GstElement *pipeline,
 
 typedef struct {
   HsRingBranch *branch;
-  GMainContext *context;
+  GMainContext *context;        /* until the removal is queued there */
   gint unlinked;
+  gboolean removed;
 } Detach;
 
 static gboolean
-finish_detach (gpointer user_data)
+remove_branch (gpointer user_data)
 {
   Detach *d = user_data;
   HsRingBranch *self = d->branch;
-  g_autoptr(GstObject) parent = gst_object_get_parent (GST_OBJECT (self->bin));
+  g_autoptr(GstObject) parent = NULL;
 
+  if (d->removed)
+    return G_SOURCE_REMOVE;
+  d->removed = TRUE;
+  parent = gst_object_get_parent (GST_OBJECT (self->bin));
   gst_element_set_locked_state (self->bin, TRUE);
   gst_element_set_state (self->bin, GST_STATE_NULL);
   if (parent != NULL)
     gst_bin_remove (GST_BIN (parent), self->bin);
   gst_element_release_request_pad (self->tee, self->tee_pad);
-
-  hs_ring_branch_unref (self);
-  g_main_context_unref (d->context);
-  g_free (d);
   return G_SOURCE_REMOVE;
+}
+
+/* Also when the context goes before it ran the removal: the branch never
+ * outlives its elements' streaming. */
+static void
+detach_free (gpointer user_data)
+{
+  Detach *d = user_data;
+
+  remove_branch (d);
+  hs_ring_branch_unref (d->branch);
+  g_free (d);
 }
 
 /* Runs once no buffer is in flight on the tee pad: the branch can be cut off
@@ -592,13 +736,19 @@ on_tee_pad_idle (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   Detach *d = user_data;
   g_autoptr(GstPad) peer = NULL;
+  GMainContext *context;
 
   if (!g_atomic_int_compare_and_exchange (&d->unlinked, 0, 1))
     return GST_PAD_PROBE_REMOVE;
   peer = gst_pad_get_peer (pad);
   if (peer != NULL)
     gst_pad_unlink (pad, peer);
-  g_main_context_invoke (d->context, finish_detach, d);
+  /* A queued removal must not keep its context alive: the context frees it
+   * (detach_free) when it goes first. */
+  context = g_steal_pointer (&d->context);
+  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, remove_branch, d,
+      detach_free);
+  g_main_context_unref (context);
   return GST_PAD_PROBE_REMOVE;
 }
 
@@ -639,12 +789,14 @@ hs_ring_branch_get_status (HsRingBranch *self, HsRingBranchStatus *status)
   status->live = self->live;
   status->eos = self->eos;
   status->source_error = g_strdup (self->source_error);
+  status->source_warning = g_strdup (self->source_warning);
   /* Frames that passed the tee before the source failed are still on
    * their way through the branch's queue: they belong in the file. */
   status->drained = self->n_arrived + self->n_dropped >= self->n_entered ||
       g_get_monotonic_time () - self->source_error_us >= DRAIN_TIMEOUT_US;
-  status->refused_caps = self->refusing || self->eos ?
-      g_strdup (self->unsupported_caps) : NULL;
+  status->refusal = self->refusing || self->eos ?
+      g_strdup (self->refusal) : NULL;
+  status->mode = self->mode;
   status->last_arrival_us = self->last_arrival_us;
   g_mutex_unlock (&self->lock);
 }
@@ -653,7 +805,8 @@ void
 hs_ring_branch_status_clear (HsRingBranchStatus *status)
 {
   g_clear_pointer (&status->source_error, g_free);
-  g_clear_pointer (&status->refused_caps, g_free);
+  g_clear_pointer (&status->source_warning, g_free);
+  g_clear_pointer (&status->refusal, g_free);
 }
 
 gboolean
@@ -686,7 +839,7 @@ hs_ring_branch_set_copy_frames (HsRingBranch *self, HsCopyFrames copy)
 void
 hs_ring_branch_request_keyframe (HsRingBranch *self, GstClockTime time)
 {
-  if (!self->encode || self->detached)
+  if (self->decided != HS_RECORDER_MODE_ENCODED || self->detached)
     return;
   GST_DEBUG ("%s: asking for a keyframe at %" GST_TIME_FORMAT, self->source,
       GST_TIME_ARGS (time));

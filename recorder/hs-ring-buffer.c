@@ -171,6 +171,17 @@ drop_before (HsRingBuffer *self, guint64 seq)
   return TRUE;
 }
 
+/* A window held to start at hold_time starts from the keyframe at or before
+ * that time: the GOP before @next_keyframe stays while @next_keyframe is
+ * later than that (and not yet written). */
+static gboolean
+gop_held (HsRingBuffer *self, const HsRingEntry *next_keyframe)
+{
+  return self->hold_seq != G_MAXUINT64 &&
+      next_keyframe->seq > self->hold_seq &&
+      next_keyframe->time > self->hold_time;
+}
+
 /* Whole-gops eviction: a GOP goes only when the next one starts at or before
  * the window's start (or the bytes demand it and another GOP remains). */
 static void
@@ -191,7 +202,7 @@ evict_gops (HsRingBuffer *self, GstClockTime newest)
 
     if (!too_old && !too_big)
       break;
-    if (!drop_before (self, next))
+    if (gop_held (self, next_entry) || !drop_before (self, next))
       break;
     if (!too_old)
       note_trim (self, newest - next_entry->time, before - self->len);

@@ -21,4 +21,31 @@ G_BEGIN_DECLS
 GstCaps *hs_ring_caps_answer (GstCaps *filter,
                               GstCaps *current);
 
+typedef enum {
+  HS_RING_CAPS_RAW,             /* raw video, or anything else a converter
+                                 * may take */
+  HS_RING_CAPS_COMPRESSED,      /* video passthrough records as it is */
+  HS_RING_CAPS_UNPARSED,        /* such video without the fields a muxer needs */
+} HsRingCapsKind;
+
+/* What the tee carries, by the first structure of @caps; for UNPARSED,
+ * *@fix says what to put before the tee ("h264parse"). */
+HsRingCapsKind hs_ring_caps_kind   (GstCaps     *caps,
+                                    const char **fix);
+
+/* The parser that turns H.264 or H.265 into what every container takes
+ * (avc or hvc1, codec data in the caps, so that each file starts on its
+ * own), with the caps it must output; NULL for other codecs, which go as
+ * they are. */
+const char    *hs_ring_caps_parser (GstCaps     *caps,
+                                    const char **output);
+
+/* The caps for messages: the structure's name and a memory feature other
+ * than system memory ("video/x-raw(memory:NVMM)"). */
+char          *hs_ring_caps_describe (GstCaps   *caps);
+
+/* For GPU memory the ring could not take, " (... needs ELEMENT from
+ * PACKAGE)"; else "". */
+const char    *hs_ring_caps_memory_hint (GstCaps *caps);
+
 G_END_DECLS

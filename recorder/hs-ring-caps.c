@@ -87,3 +87,97 @@ hs_ring_caps_answer (GstCaps *filter, GstCaps *current)
   }
   return with_ring_formats_first (plain);
 }
+
+static const struct {
+  const char *name;
+  const char *parser;           /* NULL: none needed */
+  const char *output;
+  const char *alignment;        /* what a muxer needs; NULL: anything */
+  const char *formats[4];       /* stream-format; NULL: anything */
+} compressed[] = {
+  { "video/x-h264", "h264parse", "video/x-h264,stream-format=avc,alignment=au",
+    "au", { "avc", "avc3", "byte-stream" } },
+  { "video/x-h265", "h265parse", "video/x-h265,stream-format=hvc1,alignment=au",
+    "au", { "hvc1", "hev1", "byte-stream" } },
+  { "video/x-vp8", NULL, NULL, NULL, { NULL } },
+  { "video/x-vp9", NULL, NULL, NULL, { NULL } },
+  { "video/x-av1", "av1parse", NULL, "tu", { "obu-stream" } },
+};
+
+static gint
+compressed_entry (GstCaps *caps)
+{
+  const GstStructure *s;
+
+  if (caps == NULL || gst_caps_is_empty (caps) || gst_caps_is_any (caps))
+    return -1;
+  s = gst_caps_get_structure (caps, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (compressed); i++)
+    if (gst_structure_has_name (s, compressed[i].name))
+      return i;
+  return -1;
+}
+
+HsRingCapsKind
+hs_ring_caps_kind (GstCaps *caps, const char **fix)
+{
+  gint i = compressed_entry (caps);
+  const GstStructure *s;
+  const char *alignment, *format;
+  gboolean known = FALSE;
+
+  if (i < 0)
+    return HS_RING_CAPS_RAW;
+  s = gst_caps_get_structure (caps, 0);
+  alignment = gst_structure_get_string (s, "alignment");
+  format = gst_structure_get_string (s, "stream-format");
+  for (guint f = 0; f < G_N_ELEMENTS (compressed[i].formats); f++)
+    known |= g_strcmp0 (compressed[i].formats[f], format) == 0;
+  if ((compressed[i].alignment == NULL ||
+          g_strcmp0 (alignment, compressed[i].alignment) == 0) &&
+      (compressed[i].formats[0] == NULL || known))
+    return HS_RING_CAPS_COMPRESSED;
+  if (fix != NULL)
+    *fix = compressed[i].parser;
+  return HS_RING_CAPS_UNPARSED;
+}
+
+const char *
+hs_ring_caps_parser (GstCaps *caps, const char **output)
+{
+  gint i = compressed_entry (caps);
+
+  if (i < 0 || compressed[i].output == NULL)
+    return NULL;
+  *output = compressed[i].output;
+  return compressed[i].parser;
+}
+
+char *
+hs_ring_caps_describe (GstCaps *caps)
+{
+  const char *name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
+  GstCapsFeatures *features = gst_caps_get_features (caps, 0);
+  g_autofree char *described = features ?
+      gst_caps_features_to_string (features) : NULL;
+
+  if (described == NULL || g_str_equal (described, "memory:SystemMemory"))
+    return g_strdup (name);
+  return g_strdup_printf ("%s(%s)", name, described);
+}
+
+const char *
+hs_ring_caps_memory_hint (GstCaps *caps)
+{
+  GstCapsFeatures *features = gst_caps_get_features (caps, 0);
+
+  if (features == NULL)
+    return "";
+  if (gst_caps_features_contains (features, "memory:NVMM"))
+    return " (NVMM memory needs nvvideoconvert from the NVIDIA DeepStream "
+        "SDK, or nvvidconv from Jetson's nvidia-l4t-gstreamer)";
+  if (gst_caps_features_contains (features, "memory:CUDAMemory"))
+    return " (CUDA memory needs cudadownload and cudaconvert from "
+        "gstreamer1.0-plugins-bad's nvcodec plugin and an NVIDIA driver)";
+  return "";
+}

@@ -18,6 +18,7 @@ typedef enum {
   HS_SETTING_ENCODER,
   HS_SETTING_CONVERTER,
   HS_SETTING_MODE,
+  HS_SETTING_CONTAINER,
   HS_SETTING_BITRATE,
   HS_SETTING_KEYFRAME_INTERVAL,
   HS_SETTING_THREADS,
@@ -40,6 +41,7 @@ typedef struct {
   char             *encoder;
   char             *converter;
   HsRecorderMode    mode;
+  HsContainer       container;
   HsEncoderSettings encoding;   /* bitrate, keyframe-interval, threads */
   gboolean          rebase_timestamps;
   guint64           max_ring_bytes;

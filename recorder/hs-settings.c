@@ -49,8 +49,9 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    *
    * File name template: strftime conversions (of the first frame's
    * wall-clock time) plus `%{source}`, `%{index}` (this recorder's file
-   * number, from 1) and `%{n}` (the process's file number). Folders are
-   * created; existing files are never overwritten.
+   * number, from 1), `%{n}` (the process's file number) and `%{ext}` (the
+   * container's extension: `webm`, `mkv` or `mp4`). Folders are created;
+   * existing files are never overwritten.
    *
    * Since: 0.1
    */
@@ -98,16 +99,35 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
   /**
    * HsRecorder:mode:
    *
-   * What the ring holds: decoded frames (`raw`, frame-exact) or encoded ones
-   * (`encoded`: tiny memory, files start at the keyframe at or before the
-   * window's start). Given when the recorder is made.
+   * What the ring holds: decoded frames (`raw`, frame-exact), an encoding
+   * of them (`encoded`: tiny memory, files start at the keyframe at or
+   * before the window's start) or the tee's own compressed video
+   * (`passthrough`: no decoder and no encoder, files start at the keyframe at
+   * or before the window's start). `auto`, the default, is passthrough for a
+   * tee of compressed video and raw otherwise. Given when the recorder is
+   * made.
    *
    * Since: 0.1
    */
   pspecs[HS_SETTING_MODE] =
       g_param_spec_enum ("mode", NULL, NULL, HS_TYPE_RECORDER_MODE,
-      HS_RECORDER_MODE_RAW,
+      HS_RECORDER_MODE_AUTO,
       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * HsRecorder:container:
+   *
+   * What the files are written in: `auto` (the default: by the location's
+   * extension, else WebM for VP8, VP9 and AV1 and Matroska for H.264 and
+   * H.265), `webm`, `matroska` or `mp4` (fragmented, so that a file cut
+   * short still plays). A codec the container cannot hold fails the
+   * recording with %HS_ERROR_NOT_NEGOTIATED, naming the containers that can.
+   *
+   * Since: 0.2
+   */
+  pspecs[HS_SETTING_CONTAINER] =
+      g_param_spec_enum ("container", NULL, NULL, HS_TYPE_CONTAINER,
+      HS_CONTAINER_AUTO, rw);
 
   /**
    * HsRecorder:bitrate:
@@ -186,7 +206,7 @@ hs_settings_init (HsSettings *settings)
     .post = 5,
     .encoder = g_strdup ("vp8"),
     .converter = g_strdup ("auto"),
-    .mode = HS_RECORDER_MODE_RAW,
+    .mode = HS_RECORDER_MODE_AUTO,
     .copy_frames = HS_COPY_FRAMES_AUTO,
   };
 }
@@ -224,6 +244,9 @@ hs_settings_get (const HsSettings *settings, HsSetting setting, GValue *value)
       break;
     case HS_SETTING_MODE:
       g_value_set_enum (value, settings->mode);
+      break;
+    case HS_SETTING_CONTAINER:
+      g_value_set_enum (value, settings->container);
       break;
     case HS_SETTING_BITRATE:
       g_value_set_uint (value, settings->encoding.bitrate);
@@ -283,6 +306,8 @@ hs_settings_set (HsSettings *settings, HsSetting setting, const GValue *value)
           g_value_get_string (value) : "auto");
     case HS_SETTING_MODE:
       return SET (settings->mode, (HsRecorderMode) g_value_get_enum (value));
+    case HS_SETTING_CONTAINER:
+      return SET (settings->container, (HsContainer) g_value_get_enum (value));
     case HS_SETTING_BITRATE:
       return SET (enc->bitrate, g_value_get_uint (value));
     case HS_SETTING_KEYFRAME_INTERVAL:

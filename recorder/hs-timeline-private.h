@@ -80,6 +80,10 @@ typedef enum {
                                  * .end */
   HS_TIMELINE_SKIP,             /* the frame is before the window: drop it */
   HS_TIMELINE_WRITE,            /* write the frame, into the file .file says */
+  HS_TIMELINE_CLOSE,            /* close the open file (new caps on a frame a
+                                 * file cannot start with): the window goes
+                                 * on from the next keyframe; the frame stays
+                                 * in the ring */
   HS_TIMELINE_FINISH,           /* the window is over (.reason): close its
                                  * file, or report it empty; a frame offered
                                  * stays in the ring for the next window */
@@ -105,6 +109,7 @@ typedef struct {
   HsTimelineActionType type;
   HsTimelineFile       file;    /* WRITE */
   HsTimelineEnd        reason;  /* FINISH */
+  gboolean             empty;   /* FINISH: the window wrote no file */
   /* START, EXTEND; FINISH of a window that ended as it opened */
   GstClockTime         trigger;
   /* START, FINISH: the window; EXTEND: its new end */

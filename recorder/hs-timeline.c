@@ -18,6 +18,7 @@ struct _HsTimeline
   gint64 requested_start;
   GstClockTime end;             /* excluded */
   gint64 opened_us;             /* monotonic time it opened, for stalls */
+  guint n_files;                /* files it opened */
   GstClockTime file_first;      /* first frame of the open file */
 
   /* where the next window may start at the earliest (so that files tile
@@ -162,6 +163,7 @@ finish (HsTimeline *self, HsTimelineEnd reason, HsTimelineAction *action)
   action->start = self->start;
   action->end = self->end;
   action->requested_start = self->requested_start;
+  action->empty = self->n_files == 0;
   if (reason == HS_TIMELINE_END_REACHED)
     self->boundary = self->end;
   self->state = HS_TIMELINE_IDLE;
@@ -191,6 +193,7 @@ open_window (HsTimeline *self, const HsTimelineSource *source,
   self->start = self->requested_start > 0 ? self->requested_start : 0;
   self->end = time_after (trigger, self->settings.post);
   self->opened_us = source->now_us;
+  self->n_files = 0;
   action->trigger = trigger;
 
   if (source->refused) {
@@ -256,6 +259,7 @@ write_into_new_file (HsTimeline *self, const HsTimelineFrame *frame,
     action->keyframe_at = keyframe_request (self,
         time_after (frame->time, self->settings.max_duration));
   self->file_first = frame->time;
+  self->n_files++;
   self->state = HS_TIMELINE_WRITING;
 }
 
@@ -281,7 +285,14 @@ take_frame (HsTimeline *self, const HsTimelineFrame *frame,
       write_into_new_file (self, frame, HS_TIMELINE_FILE_OPEN, action);
       return;
     case HS_TIMELINE_WRITING:
-      if (frame->new_caps)
+      if (frame->new_caps && s->keyframe_starts && !frame->keyframe) {
+        /* A file of the new caps starts at their first keyframe; asked to
+         * start here, it reports the gap. */
+        action->type = HS_TIMELINE_CLOSE;
+        self->start = frame->time;
+        self->requested_start = (gint64) frame->time;
+        self->state = HS_TIMELINE_SEEKING;
+      } else if (frame->new_caps)
         write_into_new_file (self, frame, HS_TIMELINE_FILE_NEW_CAPS, action);
       else if (s->max_duration > 0 &&
           frame->time >= time_after (self->file_first, s->max_duration) &&

@@ -45,6 +45,10 @@ GstElement *hs_variant_make_encoder   (const char               *encoder,
                                        const HsEncoderSettings  *settings,
                                        GError                  **error);
 
+/* The caps name of what @encoder outputs ("video/x-vp8"), or NULL for a
+ * description (whose output WebM takes, by contract). */
+const char *hs_variant_encoder_codec  (const char               *encoder);
+
 /* Checks a name or description without building anything that stays. */
 gboolean    hs_variant_check_converter (const char  *converter,
                                         GError     **error);

@@ -977,6 +977,23 @@ hs_variant_check_converter (const char *converter, GError **error)
   return TRUE;
 }
 
+const char *
+hs_variant_encoder_codec (const char *encoder)
+{
+  static const char *const nvidia[] = { "nvv4l2vp8enc", "nvv4l2vp9enc", NULL };
+
+  if (encoder == NULL || g_str_equal (encoder, "vp8"))
+    return "video/x-vp8";
+  if (g_str_equal (encoder, "vp9"))
+    return "video/x-vp9";
+  if (g_str_equal (encoder, "av1"))
+    return "video/x-av1";
+  if (g_str_equal (encoder, "nvidia"))
+    return g_strcmp0 (first_existing (nvidia), "nvv4l2vp9enc") == 0 ?
+        "video/x-vp9" : "video/x-vp8";
+  return NULL;
+}
+
 gboolean
 hs_variant_check_encoder (const char *encoder, GError **error)
 {

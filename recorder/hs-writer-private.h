@@ -3,15 +3,17 @@
 
 #include <gst/gst.h>
 
+#include "hs-recorder.h"
 #include "hs-variant-private.h"
 
 G_BEGIN_DECLS
 
 /* The record pipeline of one file:
- *   appsrc ! videoconvert ! ENCODER ! webmmux ! filesink
+ *   appsrc ! videoconvert ! ENCODER ! MUXER ! filesink
  * (ENCODER from hs_variant_make_encoder()), or for frames that are encoded
- * already (encoded mode)
- *   appsrc ! webmmux ! filesink
+ * already (encoded and passthrough modes)
+ *   appsrc ! MUXER ! filesink
+ * with MUXER webmmux, matroskamux or mp4mux (fragmented).
  * It is a pipeline of its own, apart from the source pipeline, so that a
  * failure while writing never stops the source or other recorders. Its bus
  * is watched on the main context given at creation; @done runs there once,
@@ -24,6 +26,7 @@ typedef void (*HsWriterDoneFunc) (HsWriter     *writer,
 
 typedef struct {
   gboolean           remux;     /* frames are encoded already: no encoder */
+  HsContainer        container; /* not auto */
   const char        *encoder;   /* see hs_variant_make_encoder() */
   HsEncoderSettings  settings;
   GDateTime         *date;      /* written as the file's date, nullable */

@@ -6,9 +6,13 @@
 #include <gst/app/app.h>
 #include <glib/gstdio.h>
 
-#include "hs-packages-private.h"
+#include "hs-container-private.h"
 #include "hs-error.h"
+#include "hs-packages-private.h"
 #include "hs-variant-private.h"
+
+/* MP4 fragments: what a file cut short loses at most. */
+#define FRAGMENT_MS 1000
 
 GST_DEBUG_CATEGORY_STATIC (hs_writer_debug);
 #define GST_CAT_DEFAULT hs_writer_debug
@@ -36,6 +40,38 @@ ensure_debug (void)
         "hindsight record pipelines");
     g_once_init_leave (&once, 1);
   }
+}
+
+/* The file's date: Matroska and WebM take it as a property, MP4 from the
+ * stream's date tag. */
+static void
+set_date (GstElement *mux, GDateTime *date)
+{
+  g_autoptr(GstDateTime) tag = NULL;
+
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (mux),
+          "creation-time") != NULL) {
+    g_object_set (mux, "creation-time", date, NULL);
+    return;
+  }
+  if (!GST_IS_TAG_SETTER (mux))
+    return;
+  tag = gst_date_time_new_from_g_date_time (g_date_time_ref (date));
+  gst_tag_setter_add_tags (GST_TAG_SETTER (mux), GST_TAG_MERGE_REPLACE,
+      GST_TAG_DATE_TIME, tag, NULL);
+}
+
+/* With GST_DEBUG_DUMP_DOT_DIR set, each record pipeline leaves a graph
+ * (hs-record-FILE.dot), to see what a recording is made of. */
+static void
+dump_graph (HsWriter *self)
+{
+  g_autofree char *base = g_path_get_basename (self->location);
+  g_autofree char *name = g_strconcat ("hs-record-", base, NULL);
+
+  g_strcanon (name, G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS "-_", '_');
+  GST_DEBUG_BIN_TO_DOT_FILE (GST_BIN (self->pipeline),
+      GST_DEBUG_GRAPH_SHOW_ALL, name);
 }
 
 static void
@@ -117,7 +153,8 @@ hs_writer_new (const char *location, GstCaps *caps,
   if (src == NULL)
     return NULL;
   gst_bin_add (GST_BIN (pipeline), src);
-  mux = hs_packages_make_element ("webmmux", "mux", error);
+  mux = hs_packages_make_element (hs_container_muxer (options->container),
+      "mux", error);
   if (mux == NULL)
     return NULL;
   gst_bin_add (GST_BIN (pipeline), mux);
@@ -126,8 +163,12 @@ hs_writer_new (const char *location, GstCaps *caps,
     return NULL;
   gst_bin_add (GST_BIN (pipeline), sink);
 
+  gst_app_src_set_caps (GST_APP_SRC (src), caps);
+  /* The muxer's video pad by name: linking by template would take the
+   * first one that takes anything, an audio pad for mp4mux. */
   if (options->remux) {
-    linked = gst_element_link_many (src, mux, sink, NULL);
+    linked = gst_element_link_pads (src, "src", mux, "video_%u") &&
+        gst_element_link (mux, sink);
   } else {
     convert = hs_packages_make_element ("videoconvert", "convert", error);
     if (convert == NULL)
@@ -138,7 +179,9 @@ hs_writer_new (const char *location, GstCaps *caps,
     if (enc == NULL)
       return NULL;
     gst_bin_add (GST_BIN (pipeline), enc);
-    linked = gst_element_link_many (src, convert, enc, mux, sink, NULL);
+    linked = gst_element_link_many (src, convert, enc, NULL) &&
+        gst_element_link_pads (enc, "src", mux, "video_%u") &&
+        gst_element_link (mux, sink);
   }
   if (!linked) {
     g_set_error (error, HS_ERROR, HS_ERROR_NOT_NEGOTIATED,
@@ -154,9 +197,11 @@ hs_writer_new (const char *location, GstCaps *caps,
       "max-bytes", (guint64) 0,
       "block", FALSE,
       NULL);
-  gst_app_src_set_caps (GST_APP_SRC (src), caps);
+  if (options->container == HS_CONTAINER_MP4)
+    /* Fragmented: a file cut short plays up to its last fragment. */
+    g_object_set (mux, "fragment-duration", FRAGMENT_MS, NULL);
   if (options->date != NULL)
-    g_object_set (mux, "creation-time", options->date, NULL);
+    set_date (mux, options->date);
   /* Unbuffered: what the muxer wrote is in the kernel at once, so a process
    * killed mid-recording leaves a file that plays up to the last frame
    * encoded, not up to the last 64 KB flushed (seconds at low bitrates). */
@@ -194,6 +239,7 @@ hs_writer_new (const char *location, GstCaps *caps,
     return NULL;
   }
   GST_DEBUG ("writing %s", location);
+  dump_graph (self);
   return self;
 }
 

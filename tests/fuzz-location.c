@@ -50,7 +50,7 @@ check_error (const GError *error, const char *template_)
 static char *
 expand (const char *template_, const char *source, GError **error)
 {
-  return hs_location_expand (template_, source, 7, 42, date, error);
+  return hs_location_expand (template_, source, 7, 42, "mkv", date, error);
 }
 
 int

@@ -1,12 +1,13 @@
 /* hs-check-files: checks the files a program wrote by decoding them.
  *
- *   hs-check-files DIR NAME:FRAMES:FIRST:LAST...
+ *   hs-check-files DIR NAME:FRAMES:FIRST:LAST[:CODEC]...
  *
- * DIR must hold exactly the files named (no other .webm). Each file is
- * decoded; FRAMES is the number of decoded frames, FIRST and LAST the
- * indices of the first and last frame at 30 fps (frame k has timestamp
- * k/30 s, within half a frame). Each field is a number, a range LO-HI, or
- * '*' for any. Exit 0 when every file matches, 1 otherwise.
+ * DIR must hold exactly the files named (no other .webm, .mkv or .mp4).
+ * Each file is decoded; FRAMES is the number of decoded frames, FIRST and
+ * LAST the indices of the first and last frame at 30 fps (frame k has
+ * timestamp k/30 s, within half a frame). Each field is a number, a range
+ * LO-HI, or '*' for any. CODEC is the caps name of the video (default
+ * video/x-vp8). Exit 0 when every file matches, 1 otherwise.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -69,13 +70,16 @@ check_file (const char *dir, const char *spec)
   g_autoptr(GError) error = NULL;
   Range frames, first, last;
   gint64 first_k, last_k;
+  const char *codec;
   gboolean ok = TRUE;
 
-  if (g_strv_length (fields) != 4 || !parse_range (fields[1], &frames) ||
+  if (g_strv_length (fields) < 4 || g_strv_length (fields) > 5 ||
+      !parse_range (fields[1], &frames) ||
       !parse_range (fields[2], &first) || !parse_range (fields[3], &last)) {
-    g_printerr ("bad spec '%s': NAME:FRAMES:FIRST:LAST\n", spec);
+    g_printerr ("bad spec '%s': NAME:FRAMES:FIRST:LAST[:CODEC]\n", spec);
     return FALSE;
   }
+  codec = fields[4] != NULL ? fields[4] : "video/x-vp8";
   path = g_build_filename (dir, fields[0], NULL);
   if (!hs_test_probe_file (path, &info, &error)) {
     g_printerr ("not ok: %s\n", error->message);
@@ -88,9 +92,9 @@ check_file (const char *dir, const char *spec)
       path, info.n_frames, GST_TIME_ARGS (info.first_pts), first_k,
       GST_TIME_ARGS (info.last_pts), last_k, info.codec);
 
-  if (g_strcmp0 (info.codec, "video/x-vp8") != 0 ||
-      !info.starts_with_keyframe) {
-    g_printerr ("not ok: %s is not VP8 starting with a keyframe\n", path);
+  if (g_strcmp0 (info.codec, codec) != 0 || !info.starts_with_keyframe) {
+    g_printerr ("not ok: %s is not %s starting with a keyframe\n", path,
+        codec);
     ok = FALSE;
   }
   if (!in_range (info.n_frames, &frames)) {
@@ -155,7 +159,8 @@ main (int argc, char **argv)
     return 1;
   }
   while ((name = g_dir_read_name (dir)) != NULL) {
-    if (g_str_has_suffix (name, ".webm") &&
+    if ((g_str_has_suffix (name, ".webm") || g_str_has_suffix (name, ".mkv")
+            || g_str_has_suffix (name, ".mp4")) &&
         !g_hash_table_contains (expected, name)) {
       g_printerr ("not ok: unexpected file %s/%s\n", argv[1], name);
       ok = FALSE;

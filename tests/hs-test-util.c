@@ -66,7 +66,9 @@ hs_test_probe_file (const char *path, HsTestFileInfo *info, GError **error)
 
   pipeline = gst_object_ref_sink (gst_pipeline_new (NULL));
   src = gst_element_factory_make ("filesrc", NULL);
-  demux = gst_element_factory_make ("matroskademux", NULL);
+  /* WebM and Matroska, or MP4 */
+  demux = gst_element_factory_make (g_str_has_suffix (path, ".mp4") ?
+      "qtdemux" : "matroskademux", NULL);
   decodebin = gst_element_factory_make ("decodebin", NULL);
   sink = gst_element_factory_make ("appsink", NULL);
   g_assert_nonnull (sink);

@@ -39,6 +39,9 @@ static const ExpandCase expand_cases[] = {
   { "placeholders-and-strftime", "/data/%{source}/%Y/%{index}.webm", "tee_1",
     1, 1, "/data/tee_1/2024/1.webm", NULL },
   { "no-conversion", "clip.webm", "s", 1, 1, "clip.webm", NULL },
+  /* the container's extension (the recorder gives webm, mkv or mp4) */
+  { "extension", "%{source}-%{index}.%{ext}", "cam0", 2, 1, "cam0-2.webm",
+    NULL },
   { "braces-are-literal", "a{b}c-%{n}{", "s", 1, 9, "a{b}c-9{", NULL },
   { "escaped-placeholder", "%%{source}", "cam0", 1, 1, "%{source}", NULL },
   { "big-counters", "%{index}-%{n}", "s", G_MAXUINT, G_MAXUINT,
@@ -75,7 +78,7 @@ test_expand (gconstpointer data)
   g_autoptr(GDateTime) date = g_date_time_new_utc (2024, 3, 5, 7, 8, 9.0);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = hs_location_expand (ec->template_, ec->source,
-      ec->index, ec->n, date, &error);
+      ec->index, ec->n, "webm", date, &error);
 
   if (ec->expected != NULL) {
     g_assert_no_error (error);
@@ -97,7 +100,7 @@ test_expand_now (void)
 {
   g_autoptr(GDateTime) before = g_date_time_new_now_local ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = hs_location_expand ("%Y", "s", 1, 1, NULL, &error);
+  g_autofree char *path = hs_location_expand ("%Y", "s", 1, 1, "webm", NULL, &error);
   g_autoptr(GDateTime) after = g_date_time_new_now_local ();
   g_autofree char *year_before = g_date_time_format (before, "%Y");
   g_autofree char *year_after = g_date_time_format (after, "%Y");
@@ -443,7 +446,7 @@ test_reserve_expanded (Fixture *fx, gconstpointer data)
 
   /* Two files in the same second: the template gives one name, the second
    * file gets a suffix. */
-  path = hs_location_expand (template_, "tee_0", 1, 1, date, NULL);
+  path = hs_location_expand (template_, "tee_0", 1, 1, "webm", date, NULL);
   got = reserve_ok (path);
   g_assert_cmpstr (got, ==, expected);
   got2 = reserve_ok (path);
@@ -462,7 +465,7 @@ typedef struct {
 static void
 expand_null (void)
 {
-  g_free (hs_location_expand (NULL, "s", 1, 1, NULL, NULL));
+  g_free (hs_location_expand (NULL, "s", 1, 1, "webm", NULL, NULL));
 }
 
 static void
@@ -470,7 +473,7 @@ expand_error_set (void)
 {
   GError *error = g_error_new_literal (HS_ERROR, 0, "already set");
 
-  g_free (hs_location_expand ("x", "s", 1, 1, NULL, &error));
+  g_free (hs_location_expand ("x", "s", 1, 1, "webm", NULL, &error));
 }
 
 static void

@@ -464,6 +464,36 @@ test_hold_time (void)
 }
 
 static void
+push_encoded (HsRingBuffer *ring, GstClockTime pts, gboolean keyframe)
+{
+  g_autoptr(GstSample) sample = make_sample (pts, 10);
+
+  if (!keyframe)
+    GST_BUFFER_FLAG_SET (gst_sample_get_buffer (sample),
+        GST_BUFFER_FLAG_DELTA_UNIT);
+  hs_ring_buffer_push (ring, sample);
+}
+
+static void
+test_hold_keyframe (void)
+{
+  g_autoptr(HsRingBuffer) ring = hs_ring_buffer_new (GST_SECOND, 0);
+
+  /* Whole GOPs of 1 s (keyframes at 0, 1, 2 s ...). A pending window that
+   * starts at 1.95 s starts from the keyframe at 1 s, although no frame of
+   * that GOP is as late as 1.95 s: it stays, the one before goes. */
+  g_object_set (ring, "whole-gops", TRUE, NULL);
+  hs_ring_buffer_set_hold (ring, 0, 1950 * MS);
+  for (guint k = 0; k < 60; k++)
+    push_encoded (ring, k * 100 * MS, k % 10 == 0);
+  g_assert_cmpuint (hs_ring_buffer_get_oldest (ring), ==, GST_SECOND);
+
+  /* Released: the window (1 s, and the keyframe at or before it) again. */
+  hs_ring_buffer_set_hold (ring, G_MAXUINT64, 0);
+  g_assert_cmpuint (hs_ring_buffer_get_oldest (ring), ==, 4 * GST_SECOND);
+}
+
+static void
 test_hold_bytes (void)
 {
   g_autoptr(HsRingBuffer) ring = hs_ring_buffer_new (GST_CLOCK_TIME_NONE,
@@ -1244,6 +1274,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ring-buffer/hold/window", test_hold_window);
   g_test_add_func ("/ring-buffer/hold/time", test_hold_time);
   g_test_add_func ("/ring-buffer/hold/bytes", test_hold_bytes);
+  g_test_add_func ("/ring-buffer/hold/keyframe", test_hold_keyframe);
   g_test_add_func ("/ring-buffer/hold/clear", test_hold_clear);
   g_test_add_func ("/ring-buffer/hold/model", test_hold_model);
   g_test_add_func ("/ring-buffer/next/in-order", test_next_in_order);

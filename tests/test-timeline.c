@@ -189,6 +189,8 @@ finish (Sim *sim, const HsTimelineAction *action)
     close_file (sim, reason_name (action->reason));
     return;
   }
+  if (!action->empty)
+    return;
   if (sim->files->len > 0)
     g_string_append_c (sim->files, ' ');
   g_string_append_printf (sim->files, "empty:%s",
@@ -238,6 +240,10 @@ pump (Sim *sim)
         g_assert_true (offered);
         write_frame (sim, &action, i);
         sim->cursor = i + 1;
+        break;
+      case HS_TIMELINE_CLOSE:
+        g_assert_true (offered);
+        close_file (sim, "caps");
         break;
       case HS_TIMELINE_FINISH:
         finish (sim, &action);
@@ -422,6 +428,16 @@ static const TimelineCase cases[] = {
   /* A GOP longer than pre: still starts on a keyframe, earlier. */
   { "keyframe-long-gop", 1000, 1000, 0, TRUE, 250, 120, NULL, 0, 0,
     { { 166, 5500 } }, THEN_EOS, "120-194@4500:reached", "6500" },
+  /* New caps on a keyframe: the next file starts with it. */
+  { "keyframe-caps-change", 2000, 2000, 0, TRUE, 200, 30, NULL, 90, 0,
+    { { 91, 3000 } }, THEN_EOS, "30-89:caps 90-149:reached", "5000" },
+  /* ... not on a keyframe: at the next one, asked for the change's time. */
+  { "keyframe-caps-change-mid-gop", 2000, 2000, 0, TRUE, 200, 30, NULL, 100,
+    0, { { 91, 3000 } }, THEN_EOS, "30-99:caps 120-149@3333:reached",
+    "5000" },
+  /* ... and the window ends before that keyframe: no empty window. */
+  { "keyframe-caps-change-at-end", 2000, 1000, 0, TRUE, 200, 30, NULL, 100,
+    0, { { 91, 3000 } }, THEN_EOS, "30-99:caps", "4000" },
   /* Rollover only on keyframes: files are at least max-duration long. */
   { "keyframe-rollover", 2000, 6000, 1500, TRUE, 400, 30, NULL, 0, 0,
     { { 91, 3000 } }, THEN_EOS,
