@@ -10,10 +10,14 @@
 #include "hs-launch.h"
 #include "hs-template.h"
 
-#include <gio/gunixinputstream.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static HsLaunch the_app;
 
@@ -23,6 +27,12 @@ static HsLaunch the_app;
 #define DEMO_POST 2.0
 #define DEMO_TRIGGERS "3,4,9"
 #define DEMO_STOP_AFTER 12.0
+
+/* The description is shown (after a parse error) up to this many
+ * characters. */
+#define MAX_DESCRIPTION_SHOWN 400
+/* Seconds the output still waiting at exit is given to be read. */
+#define OUTPUT_TIMEOUT 3.0
 
 static const char summary[] =
     "Runs a GStreamer pipeline like gst-launch-1.0 and keeps the last seconds "
@@ -57,18 +67,23 @@ static const char description[] =
     "  status               say what each recorder is doing\n"
     "  quit                 stop gracefully\n"
     "\n"
-    "Signals: SIGUSR1 triggers every recorder. SIGINT (Ctrl+C) and SIGTERM "
-    "stop\ngracefully: end of stream, every open file finished, exit. A "
-    "second one forces\nthe stop.\n"
+    "Signals: SIGUSR1 triggers every recorder. SIGINT (Ctrl+C), SIGTERM and "
+    "SIGHUP\n(the terminal closed) stop gracefully: end of stream, every "
+    "open file finished,\nexit. A second SIGINT or SIGTERM forces the stop; "
+    "SIGHUP never does, and stays\nignored under nohup. Ctrl+Z pauses the "
+    "pipeline until the process continues.\nA closed pipe or a full disk on "
+    "stdout or stderr stops the printing there, not\nthe recording.\n"
     "\n"
     "Bundled descriptions, by name: testsrc, multi-testsrc, v4l2, rtsp, file,"
-    "\ndeepstream, jetson. --file NAME is looked up as a path, then in\n"
-    "$HINDSIGHT_PIPELINES_DIR, the source tree and\n"
+    "\ndeepstream, jetson. --file NAME is read as a path (a file, a pipe, "
+    "/dev/fd/N;\nat most 1 MiB), else looked up in $HINDSIGHT_PIPELINES_DIR, "
+    "the source tree and\n"
     HS_PIPELINES_INSTALL_DIR ".\n"
     "\n"
     "Exit status: 0 ran and every file closed cleanly, 1 runtime error or "
     "failed\nrecording, 2 usage error, 3 bad description or template, 4 "
-    "forced stop.\n"
+    "forced stop,\n5 every file closed cleanly but stdout or stderr could "
+    "not be written to the end.\n"
     "\n"
     "Examples:\n"
     "  # The demo: two clips of a test pattern under recordings/\n"
@@ -121,9 +136,11 @@ parse_seconds (const char  *option_name,
   }
 
   if (end == value || *end != '\0' || !isfinite (seconds) || seconds < 0) {
+    g_autofree char *quoted = hs_launch_quote (value);
+
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
         "%s: '%s' is not a number of seconds (0 or more)", option_name,
-        value);
+        quoted);
     return FALSE;
   }
   *target = seconds;
@@ -314,13 +331,19 @@ bundled_names (const char *const *dirs)
       g_strdup ("none found");
 }
 
+/* A path that exists is read as it is (a file, a FIFO, /dev/fd/N), unless
+ * it is a folder whose name is also a bundled name; otherwise a bundled
+ * name is looked up. */
 static char *
 find_description (const char *name, GError **error)
 {
   g_auto(GStrv) dirs = NULL;
   g_autofree char *names = NULL;
+  g_autofree char *quoted = NULL;
+  GStatBuf st;
+  gboolean exists = g_stat (name, &st) == 0;
 
-  if (g_file_test (name, G_FILE_TEST_IS_REGULAR))
+  if (exists && !S_ISDIR (st.st_mode))
     return g_strdup (name);
 
   dirs = search_dirs ();
@@ -336,25 +359,124 @@ find_description (const char *name, GError **error)
         return g_steal_pointer (&exact);
     }
   }
+  /* A folder: read_text() says so. */
+  if (exists)
+    return g_strdup (name);
   names = bundled_names ((const char *const *) dirs);
+  quoted = hs_launch_quote_path (name);
   g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
       "No description file '%s': not a file, and not a bundled name "
-      "(bundled: %s)", name, names);
+      "(bundled: %s)", quoted, names);
   return NULL;
 }
 
-static char *
-read_stdin (GError **error)
+static const char *
+describe_file_type (mode_t mode)
 {
-  g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  if (S_ISFIFO (mode))
+    return "a pipe";
+  if (S_ISCHR (mode))
+    return "a character device";
+  if (S_ISBLK (mode))
+    return "a block device";
+  if (S_ISSOCK (mode))
+    return "a socket";
+  return "a file";
+}
 
-  if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_NONE, NULL,
-          error) < 0 ||
-      !g_output_stream_write_all (out, "", 1, NULL, NULL, error) ||
-      !g_output_stream_close (out, NULL, error))
+/* Reads text from @fd (@what names it in messages, @noun says what the
+ * text is to be: "description", "configuration"): any stream that is not a
+ * folder, up to HS_LAUNCH_MAX_DESCRIPTION bytes of text. Never reads more
+ * than one byte past the limit (/dev/zero). */
+static char *
+read_text (int fd, const char *what, const char *noun, GError **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  struct stat st = { 0 };
+  char chunk[16384];
+  const char *nul;
+
+  if (fstat (fd, &st) == 0) {
+    if (S_ISDIR (st.st_mode)) {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
+          "%s is a directory, not a %s file", what, noun);
+      return NULL;
+    }
+    if (S_ISREG (st.st_mode) && st.st_size > HS_LAUNCH_MAX_DESCRIPTION) {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+          "%s is larger than %d MiB: not a %s", what,
+          HS_LAUNCH_MAX_DESCRIPTION / (1024 * 1024), noun);
+      return NULL;
+    }
+  }
+
+  for (;;) {
+    gsize want = MIN (sizeof chunk,
+        (gsize) HS_LAUNCH_MAX_DESCRIPTION + 1 - text->len);
+    gssize n = read (fd, chunk, want);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+          "Cannot read %s: %s", what, g_strerror (saved));
+      return NULL;
+    }
+    if (n == 0)
+      break;
+    g_string_append_len (text, chunk, n);
+    if (text->len > HS_LAUNCH_MAX_DESCRIPTION) {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+          "%s (%s) is larger than %d MiB: not a %s", what,
+          describe_file_type (st.st_mode),
+          HS_LAUNCH_MAX_DESCRIPTION / (1024 * 1024), noun);
+      return NULL;
+    }
+  }
+  nul = memchr (text->str, '\0', text->len);
+  if (nul != NULL) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        "%s holds a NUL byte (byte %" G_GSIZE_FORMAT "): not a text "
+        "%s", what, (gsize) (nul - text->str), noun);
     return NULL;
-  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+  }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/**
+ * hs_launch_read_text_file:
+ * @path: a file, a pipe, /dev/fd/N: anything but a folder
+ * @noun: what the text is to be, for messages ("description")
+ * @error: return location for a #GError
+ *
+ * Reads the text of @path, at most #HS_LAUNCH_MAX_DESCRIPTION bytes and no
+ * NUL byte. Each call reads @path again: a pipe gives its text once.
+ *
+ * Returns: (transfer full) (nullable): the text
+ */
+char *
+hs_launch_read_text_file (const char *path, const char *noun, GError **error)
+{
+  g_autofree char *quoted = hs_launch_quote_path (path);
+  g_autofree char *what = g_strdup_printf ("'%s'", quoted);
+  char *text;
+  int fd;
+
+  do
+    fd = open (path, O_RDONLY | O_CLOEXEC);
+  while (fd == -1 && errno == EINTR);
+  if (fd == -1) {
+    int saved = errno;
+
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+        "Cannot open the %s file %s: %s", noun, what, g_strerror (saved));
+    return NULL;
+  }
+  text = read_text (fd, what, noun, error);
+  close (fd);
+  return text;
 }
 
 /* Reads and templates the description; NULL with the error reported. */
@@ -371,11 +493,13 @@ load_description (HsLaunch *app, HsTemplate *values, char **args, guint n_args,
   if (app->file != NULL && g_str_equal (app->file, "-")) {
     app->stdin_taken = TRUE;
     origin = g_strdup ("<stdin>");
-    text = read_stdin (&error);
+    text = read_text (STDIN_FILENO, "stdin", "description", &error);
   } else if (app->file != NULL) {
     g_autofree char *path = find_description (app->file, &error);
 
-    if (path != NULL && g_file_get_contents (path, &text, NULL, &error))
+    if (path != NULL)
+      text = hs_launch_read_text_file (path, "description", &error);
+    if (text != NULL)
       origin = g_steal_pointer (&path);
   } else {
     origin = g_strdup ("<command line>");
@@ -440,14 +564,20 @@ split_arguments (HsLaunch *app, int argc, char **argv, HsTemplate *values,
       g_autofree char *key = g_strndup (arg + 2, eq - (arg + 2));
 
       if (!hs_template_key_is_valid (key)) {
+        g_autofree char *quoted_arg = hs_launch_quote (arg);
+        g_autofree char *quoted_key = hs_launch_quote (key);
+
         usage_error (app, "'%s': '%s' cannot name a placeholder (a letter or "
-            "'_', then letters, digits, '-' and '_')", arg, key);
+            "'_', then letters, digits, '-' and '_')", quoted_arg,
+            quoted_key);
         return HS_LAUNCH_EXIT_USAGE;
       }
       hs_template_set (values, key, eq + 1);
     } else {
+      g_autofree char *quoted = hs_launch_quote (arg);
+
       usage_error (app, "Unknown option %s (placeholder values are given as "
-          "--KEY=VALUE)", arg);
+          "--KEY=VALUE)", quoted);
       return HS_LAUNCH_EXIT_USAGE;
     }
   }
@@ -493,8 +623,11 @@ build (HsLaunch *app, const char *desc)
 
   app->runner = hs_pipeline_new (desc, &error);
   if (app->runner == NULL) {
+    g_autofree char *shown = hs_launch_printable (desc, -1,
+        MAX_DESCRIPTION_SHOWN);
+
     hs_launch_report_error (app, error, HS_LAUNCH_EXIT_DESCRIPTION);
-    g_printerr ("The description was: %s\n", desc);
+    g_printerr ("The description was: %s\n", shown);
     return HS_LAUNCH_EXIT_DESCRIPTION;
   }
   app->n_runs++;
@@ -524,6 +657,8 @@ static void
 tear_down (HsLaunch *app)
 {
   hs_launch_disarm_pipeline (app);
+  /* Ctrl+Z has nothing to pause until the next pipeline plays. */
+  app->playing = FALSE;
   hs_launch_memory_clear (app);
   g_ptr_array_set_size (app->recorders, 0);
   g_ptr_array_set_size (app->multi_recorders, 0);
@@ -531,19 +666,17 @@ tear_down (HsLaunch *app)
   gst_clear_object (&app->pipeline);
 }
 
+/* The options and the words after them. HS_LAUNCH_EXIT_OK with *@done
+ * set: --help or --version was answered. */
 static HsLaunchExit
-run (HsLaunch *app, int argc, char **argv)
+parse_command_line (HsLaunch *app, int argc, char **argv, HsTemplate *values,
+                    GPtrArray *words, gboolean *done)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(HsTemplate) values = hs_template_new ();
-  g_autoptr(GPtrArray) words = g_ptr_array_new ();
-  g_autofree char *desc = NULL;
-  g_auto(GStrv) unused = NULL;
-  HsLaunchExit code = HS_LAUNCH_EXIT_OK;
-  gboolean ok;
-  guint failed = 0;
+  HsLaunchExit code;
 
+  *done = TRUE;
   if (wants_help (argc, argv)) {
     g_autoptr(GOptionContext) help = make_context (app, FALSE);
     g_autofree char *text = g_option_context_get_help (help, FALSE, NULL);
@@ -568,8 +701,10 @@ run (HsLaunch *app, int argc, char **argv)
   if (code != HS_LAUNCH_EXIT_OK)
     return code;
   if (app->file != NULL && words->len > 0) {
+    g_autofree char *quoted = hs_launch_quote (words->pdata[0]);
+
     usage_error (app, "Give either --file or a description, not both "
-        "(found '%s' after the options)", (char *) words->pdata[0]);
+        "(found '%s' after the options)", quoted);
     return HS_LAUNCH_EXIT_USAGE;
   }
   if (app->file == NULL && words->len == 0)
@@ -582,11 +717,73 @@ run (HsLaunch *app, int argc, char **argv)
   }
   if (app->demo)
     announce_demo (app);
+  *done = FALSE;
+  return HS_LAUNCH_EXIT_OK;
+}
 
+/* The exit status once the last pipeline has ended (@error: why, if it
+ * failed), reported: the table, then the "stopped" event. When several
+ * codes apply, 4 wins over 1, which wins over 5. */
+static HsLaunchExit
+conclude (HsLaunch *app, gboolean ok, const GError *error)
+{
+  HsLaunchExit code;
+  guint failed = 0;
+
+  for (guint i = 0; i < app->recordings->len; i++)
+    if (hs_recording_get_error (app->recordings->pdata[i]) != NULL)
+      failed++;
+  if (!ok) {
+    if (g_error_matches (error, HS_PIPELINE_ERROR,
+            HS_PIPELINE_ERROR_FORCED)) {
+      app->stop = HS_LAUNCH_STOP_FORCED;
+      code = HS_LAUNCH_EXIT_FORCED;
+    } else {
+      if (app->stop == HS_LAUNCH_STOP_NONE)
+        app->stop = HS_LAUNCH_STOP_ERROR;
+      code = HS_LAUNCH_EXIT_RUNTIME;
+    }
+    hs_launch_report_error (app, error, code);
+  } else {
+    if (app->stop == HS_LAUNCH_STOP_NONE)
+      app->stop = HS_LAUNCH_STOP_EOS;
+    code = failed > 0 ? HS_LAUNCH_EXIT_RUNTIME : HS_LAUNCH_EXIT_OK;
+  }
+  hs_launch_retention_finish (app);
+  /* The table first: with --json it goes to stderr, and "stopped" is the
+   * last event, with the exit status as far as it is known. */
+  hs_launch_print_table (app);
+  hs_launch_output_settle (1.0);
+  if (code == HS_LAUNCH_EXIT_OK && hs_launch_output_failed ())
+    code = HS_LAUNCH_EXIT_OUTPUT;
+  hs_launch_report_stopped (app, code);
+  /* "stopped" is published too, before "offline". */
+  hs_launch_mqtt_finish (app);
+  return code;
+}
+
+static HsLaunchExit
+run (HsLaunch *app, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HsTemplate) values = hs_template_new ();
+  g_autoptr(GPtrArray) words = g_ptr_array_new ();
+  g_autofree char *desc = NULL;
+  g_auto(GStrv) unused = NULL;
+  HsLaunchExit code;
+  gboolean done;
+  gboolean ok;
+
+  code = parse_command_line (app, argc, argv, values, words, &done);
+  if (code != HS_LAUNCH_EXIT_OK || done)
+    return code;
+
+  /* Read once: a pipe or /dev/fd/N cannot be read again for a restart. */
   desc = load_description (app, values, (char **) words->pdata, words->len,
       &code);
   if (desc == NULL)
     return code;
+  hs_launch_install_stop_signals (app);
   unused = hs_template_dup_unused (values);
   for (guint i = 0; unused[i] != NULL; i++)
     hs_launch_log (app, "warning: --%s is not used: the description has no "
@@ -615,31 +812,7 @@ run (HsLaunch *app, int argc, char **argv)
     if (!hs_launch_restart_wait (app, ok ? NULL : error))
       break;
   }
-
-  for (guint i = 0; i < app->recordings->len; i++)
-    if (hs_recording_get_error (app->recordings->pdata[i]) != NULL)
-      failed++;
-  if (!ok) {
-    if (g_error_matches (error, HS_PIPELINE_ERROR,
-            HS_PIPELINE_ERROR_FORCED)) {
-      app->stop = HS_LAUNCH_STOP_FORCED;
-      code = HS_LAUNCH_EXIT_FORCED;
-    } else {
-      if (app->stop == HS_LAUNCH_STOP_NONE)
-        app->stop = HS_LAUNCH_STOP_ERROR;
-      code = HS_LAUNCH_EXIT_RUNTIME;
-    }
-    hs_launch_report_error (app, error, code);
-  } else {
-    if (app->stop == HS_LAUNCH_STOP_NONE)
-      app->stop = HS_LAUNCH_STOP_EOS;
-    code = failed > 0 ? HS_LAUNCH_EXIT_RUNTIME : HS_LAUNCH_EXIT_OK;
-  }
-  hs_launch_retention_finish (app);
-  hs_launch_report_stopped (app, code);
-  hs_launch_mqtt_finish (app);
-  hs_launch_print_table (app);
-  return code;
+  return conclude (app, ok, error);
 }
 
 static void
@@ -652,6 +825,8 @@ clear_app (HsLaunch *app)
   g_clear_pointer (&app->triggers, g_ptr_array_unref);
   g_clear_pointer (&app->message_triggers, g_ptr_array_unref);
   g_clear_object (&app->commands);
+  if (app->command_line != NULL)
+    g_string_free (g_steal_pointer (&app->command_line), TRUE);
   g_clear_object (&app->runner);
   gst_clear_object (&app->pipeline);
   g_clear_pointer (&app->tees, g_strfreev);
@@ -671,8 +846,10 @@ main (int argc, char **argv)
   HsLaunch *app = &the_app;
   HsLaunchExit code;
 
+  hs_launch_protect_process ();
   setlocale (LC_ALL, "");
   g_set_prgname ("hindsight-launch");
+  hs_launch_output_init ();
   app->recorders = g_ptr_array_new_with_free_func (g_object_unref);
   app->multi_recorders = g_ptr_array_new_with_free_func (g_object_unref);
   app->recordings = g_ptr_array_new_with_free_func (g_object_unref);
@@ -685,5 +862,9 @@ main (int argc, char **argv)
 
   hs_launch_disarm (app);
   clear_app (app);
+  /* A reader that does not read is not waited for long: the files are
+   * closed already. */
+  if (!hs_launch_output_finish (OUTPUT_TIMEOUT) && code == HS_LAUNCH_EXIT_OK)
+    code = HS_LAUNCH_EXIT_OUTPUT;
   return code;
 }

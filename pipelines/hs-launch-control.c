@@ -5,6 +5,8 @@
  */
 #include "hs-launch.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 #include <math.h>
@@ -113,17 +115,20 @@ hs_launch_parse_triggers (HsLaunch *app, GError **error)
         source = g_strstrip (items[j]);
         time_text = at + 1;
         if (source[0] == '\0') {
+          g_autofree char *quoted = hs_launch_quote (app->trigger_at[i]);
+
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-              "--trigger-at: '%s' names no source before '@'",
-              app->trigger_at[i]);
+              "--trigger-at: '%s' names no source before '@'", quoted);
           return FALSE;
         }
       }
       if (!parse_time (time_text, &time)) {
+        g_autofree char *quoted = hs_launch_quote (time_text);
+
         g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
             "--trigger-at: '%s' is not a running time in seconds "
             "(expected [SOURCE@]T[,...], for example 3,4,9 or cam0@2.5)",
-            time_text);
+            quoted);
         return FALSE;
       }
       t = g_new0 (HsLaunchTrigger, 1);
@@ -143,9 +148,11 @@ hs_launch_parse_triggers (HsLaunch *app, GError **error)
     t->source = eq && eq[1] != '\0' ? g_strdup (eq + 1) : NULL;
     g_ptr_array_add (app->message_triggers, t);
     if (t->name[0] == '\0') {
+      g_autofree char *quoted = hs_launch_quote (spec);
+
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
           "--trigger-on-message: '%s' names no message (expected "
-          "NAME[=SOURCE], for example level=cam0)", spec);
+          "NAME[=SOURCE], for example level=cam0)", quoted);
       return FALSE;
     }
   }
@@ -220,6 +227,8 @@ check_source (HsLaunch *app, const char *option, const char *pattern,
 {
   g_autoptr(GPtrArray) matches = NULL;
   g_autofree char *sources = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *quoted = NULL;
 
   if (pattern == NULL && app->recorders->len > 0)
     return TRUE;
@@ -227,13 +236,16 @@ check_source (HsLaunch *app, const char *option, const char *pattern,
   if (matches->len > 0)
     return TRUE;
   sources = hs_launch_describe_sources (app);
-  if (pattern == NULL)
+  shown = hs_launch_printable (sources, -1, 0);
+  if (pattern == NULL) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
         "%s: nothing to trigger: no tee is recorded", option);
-  else
+  } else {
+    quoted = hs_launch_quote (pattern);
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
         "%s: no recorded source matches '%s' (recording: %s)", option,
-        pattern, sources);
+        quoted, shown);
+  }
   return FALSE;
 }
 
@@ -421,14 +433,14 @@ on_sync_state_changed (GstBus *bus, GstMessage *message, gpointer user_data)
 static void read_next_command (HsLaunch *app);
 
 static void
-run_command (HsLaunch *app, const char *line)
+run_command (HsLaunch *app, const char *line, gsize length)
 {
   g_auto(GStrv) words = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   const char *command;
 
-  if (!g_utf8_validate (line, -1, NULL)) {
-    hs_launch_log (app, "stdin: ignoring a line that is not UTF-8");
+  if (!g_utf8_validate (line, length, NULL)) {
+    hs_launch_log (app, "stdin: ignoring a line that is not UTF-8 text");
     return;
   }
   words = g_strsplit_set (line, " \t\r", -1);
@@ -462,8 +474,10 @@ run_command (HsLaunch *app, const char *line)
       g_autoptr(GPtrArray) matches = hs_launch_match_recorders (app, pattern);
 
       for (guint i = 0; i < matches->len; i++) {
-        hs_launch_log (app, "%s: stopping the recording",
-            hs_recorder_get_source (matches->pdata[i]));
+        g_autofree char *source = hs_launch_printable (
+            hs_recorder_get_source (matches->pdata[i]), -1, 0);
+
+        hs_launch_log (app, "%s: stopping the recording", source);
         hs_recorder_stop (matches->pdata[i]);
       }
     }
@@ -473,62 +487,134 @@ run_command (HsLaunch *app, const char *line)
     hs_launch_log (app, "Stopping (quit)");
     hs_launch_request_stop (app, HS_LAUNCH_STOP_QUIT);
   } else {
+    g_autofree char *quoted = hs_launch_quote (command);
+
     hs_launch_log (app, "unknown command '%s' (commands: record [SOURCE...], "
-        "stop [SOURCE], status, quit)", command);
+        "stop [SOURCE], status, quit)", quoted);
   }
 }
 
+/* A line that ends, or the end of a line too long to keep. */
 static void
-on_command_line (GObject *source, GAsyncResult *result, gpointer user_data)
+end_command_line (HsLaunch *app)
+{
+  if (!app->command_too_long)
+    run_command (app, app->command_line->str, app->command_line->len);
+  app->command_too_long = FALSE;
+  g_string_truncate (app->command_line, 0);
+}
+
+/* Bytes of stdin: whole lines are commands. A line never takes more than
+ * HS_LAUNCH_MAX_LINE bytes of memory, however long it is; a longer one is
+ * refused with one message and skipped to its end. */
+static void
+take_command_bytes (HsLaunch *app, const char *data, gsize length)
+{
+  while (length > 0) {
+    const char *newline = memchr (data, '\n', length);
+    gsize part = newline ? (gsize) (newline - data) : length;
+
+    if (!app->command_too_long) {
+      if (app->command_line->len + part > HS_LAUNCH_MAX_LINE) {
+        gsize room = HS_LAUNCH_MAX_LINE - app->command_line->len;
+        g_autofree char *quoted = NULL;
+
+        g_string_append_len (app->command_line, data, MIN (room,
+                HS_LAUNCH_QUOTE_CHARS * 4));
+        quoted = hs_launch_printable (app->command_line->str,
+            app->command_line->len, HS_LAUNCH_QUOTE_CHARS);
+        hs_launch_log (app, "stdin: ignoring a line longer than %d bytes "
+            "('%s')", HS_LAUNCH_MAX_LINE, quoted);
+        app->command_too_long = TRUE;
+        g_string_truncate (app->command_line, 0);
+      } else {
+        g_string_append_len (app->command_line, data, part);
+      }
+    }
+    if (newline == NULL)
+      return;
+    end_command_line (app);
+    data = newline + 1;
+    length -= part + 1;
+  }
+}
+
+static gboolean
+on_foreground_check (gpointer user_data)
+{
+  HsLaunch *app = user_data;
+  pid_t foreground = tcgetpgrp (STDIN_FILENO);
+
+  if (foreground != -1 && foreground != getpgrp ())
+    return G_SOURCE_CONTINUE;
+  app->foreground_id = 0;
+  if (foreground == -1) {
+    hs_launch_log (app, "stdin: the terminal is gone; no longer reading "
+        "commands");
+    return G_SOURCE_REMOVE;
+  }
+  read_next_command (app);
+  return G_SOURCE_REMOVE;
+}
+
+/* A job in the background of a terminal cannot read it (EIO: SIGTTIN is
+ * ignored, so that reading never stops the recording); it reads again
+ * once brought back to the foreground. */
+static gboolean
+wait_for_foreground (HsLaunch *app, const GError *error)
+{
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_FAILED) ||
+      !isatty (STDIN_FILENO) || tcgetpgrp (STDIN_FILENO) == -1 ||
+      tcgetpgrp (STDIN_FILENO) == getpgrp ())
+    return FALSE;
+  app->foreground_id = g_timeout_add_seconds (1, on_foreground_check, app);
+  return TRUE;
+}
+
+/* Main thread only; large reads keep a flood of input cheap. */
+static char command_chunk[64 * 1024];
+
+static void
+on_command_data (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   HsLaunch *app = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = g_data_input_stream_read_line_finish (
-      G_DATA_INPUT_STREAM (source), result, NULL, &error);
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result,
+      &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (error != NULL) {
-    hs_launch_log (app, "stdin: %s; no longer reading commands",
-        error->message);
+    if (!wait_for_foreground (app, error))
+      hs_launch_log (app, "stdin: %s; no longer reading commands",
+          error->message);
     return;
   }
-  if (line == NULL)
-    return;                     /* end of input: keep running */
-  run_command (app, line);
+  if (n == 0) {
+    /* End of input: a last line without a newline counts; keep running. */
+    if (app->command_line->len > 0 || app->command_too_long)
+      end_command_line (app);
+    return;
+  }
+  take_command_bytes (app, command_chunk, n);
   read_next_command (app);
 }
 
 static void
 read_next_command (HsLaunch *app)
 {
-  g_data_input_stream_read_line_async (app->commands, G_PRIORITY_DEFAULT,
-      app->cancellable, on_command_line, app);
-}
-
-/* A program started in the background of an interactive shell must not
- * read the terminal: it would be stopped by SIGTTIN. */
-static gboolean
-stdin_usable (void)
-{
-  if (isatty (STDIN_FILENO)) {
-    pid_t foreground = tcgetpgrp (STDIN_FILENO);
-
-    if (foreground != -1 && foreground != getpgrp ())
-      return FALSE;
-  }
-  return TRUE;
+  g_input_stream_read_async (app->commands, command_chunk,
+      sizeof command_chunk, G_PRIORITY_DEFAULT, app->cancellable,
+      on_command_data, app);
 }
 
 static void
 start_commands (HsLaunch *app)
 {
-  g_autoptr(GInputStream) in = NULL;
-
-  if (app->stdin_taken || !stdin_usable ())
+  if (app->stdin_taken)
     return;
-  in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-  app->commands = g_data_input_stream_new (in);
+  app->commands = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  app->command_line = g_string_new (NULL);
   read_next_command (app);
 }
 
@@ -536,36 +622,62 @@ start_commands (HsLaunch *app)
 /* Signals                                                                  */
 
 static G_GNUC_NORETURN void
-force_exit (HsLaunch *app)
+force_exit (HsLaunch *app, const char *signal_name)
 {
   GHashTableIter iter;
   gpointer key;
 
   app->stop = HS_LAUNCH_STOP_FORCED;
-  hs_launch_log (app, "Forced stop");
+  hs_launch_log (app, "Forced stop (%s)", signal_name);
   g_hash_table_iter_init (&iter, app->open);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    hs_launch_log (app, "%s: may be incomplete",
-        hs_recording_get_location (key));
-  hs_launch_report_stopped (app, HS_LAUNCH_EXIT_FORCED);
+  while (g_hash_table_iter_next (&iter, &key, NULL)) {
+    g_autofree char *location = hs_launch_printable (
+        hs_recording_get_location (key), -1, 0);
+
+    hs_launch_log (app, "%s: may be incomplete", location);
+  }
   hs_launch_print_table (app);
-  fflush (stdout);
-  fflush (stderr);
+  hs_launch_report_stopped (app, HS_LAUNCH_EXIT_FORCED);
+  hs_launch_output_finish (1.0);
   _exit (HS_LAUNCH_EXIT_FORCED);
 }
 
+/* The first stop signal stops gracefully. A second SIGINT or SIGTERM (or
+ * one while a stop is under way) forces; SIGHUP never does: a terminal
+ * that goes away sends it more than once (the kernel to the foreground
+ * job, then the shell to every job). */
 static gboolean
-on_stop_signal (gpointer user_data)
+stop_signal (HsLaunch *app, const char *signal_name, gboolean forces)
 {
-  HsLaunch *app = user_data;
-
+  if (app->n_stop_signals > 0 || app->stop != HS_LAUNCH_STOP_NONE) {
+    if (forces)
+      force_exit (app, signal_name);
+    return G_SOURCE_CONTINUE;
+  }
   app->n_stop_signals++;
-  if (app->n_stop_signals > 1 || app->stop != HS_LAUNCH_STOP_NONE)
-    force_exit (app);
-  hs_launch_log (app, "Stopping: finishing %u open file(s) (Ctrl+C again "
-      "to force)", g_hash_table_size (app->open));
+  hs_launch_log (app, "Stopping (%s): finishing %u open file(s)%s",
+      signal_name, g_hash_table_size (app->open),
+      forces ? " (Ctrl+C again to force)" : "");
   hs_launch_request_stop (app, HS_LAUNCH_STOP_SIGNAL);
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  return stop_signal (user_data, "SIGINT", TRUE);
+}
+
+static gboolean
+on_sigterm (gpointer user_data)
+{
+  return stop_signal (user_data, "SIGTERM", TRUE);
+}
+
+static gboolean
+on_sighup (gpointer user_data)
+{
+  return stop_signal (user_data, "SIGHUP", FALSE);
 }
 
 static gboolean
@@ -578,14 +690,160 @@ on_record_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Installed first thing, so that a signal that comes early is held until
- * the main loop runs instead of killing the process. */
+static gboolean signal_ignored (int signum);
+
+/* Ctrl+Z. A live pipeline left running while the process is stopped
+ * would come back with the clock far ahead of its frames: the source
+ * catches up in a burst that the ring branch's leaky queue has to drop,
+ * and --stop-after comes early. So the pipeline is paused first (its
+ * running time stands still), the process stops, and the pipeline plays
+ * again when it continues. SIGTSTP cannot be watched through GLib: its
+ * handler only writes a byte to a pipe that the main context reads. */
+static int suspend_pipe[2] = { -1, -1 };
+
+static void
+on_sigtstp (int signum)
+{
+  int saved = errno;
+  char byte = 0;
+  ssize_t n = write (suspend_pipe[1], &byte, 1);
+
+  (void) n;                     /* full: a byte is waiting already */
+  errno = saved;
+}
+
+static void
+stop_process (void)
+{
+  struct sigaction dfl = { 0 };
+  struct sigaction old;
+
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset (&dfl.sa_mask);
+  sigaction (SIGTSTP, &dfl, &old);
+  raise (SIGTSTP);
+  /* Here once continued (SIGCONT: fg, bg, kill -CONT). */
+  sigaction (SIGTSTP, &old, NULL);
+}
+
+static gboolean
+on_suspend (int fd, GIOCondition condition, gpointer user_data)
+{
+  HsLaunch *app = user_data;
+  gboolean pause = app->pipeline != NULL && app->playing &&
+      app->stop == HS_LAUNCH_STOP_NONE;
+  char bytes[16];
+
+  while (read (fd, bytes, sizeof bytes) > 0)
+    ;
+  if (pause) {
+    hs_launch_log (app, "Suspended (SIGTSTP): the pipeline is paused until "
+        "the process continues");
+    if (app->stop_clock_id != NULL)
+      gst_clock_id_unschedule (app->stop_clock_id);
+    gst_element_set_state (app->pipeline, GST_STATE_PAUSED);
+  }
+  stop_process ();
+  if (pause) {
+    gst_element_set_state (app->pipeline, GST_STATE_PLAYING);
+    /* Playing again moved the base time: --stop-after is a running time. */
+    if (app->stop_clock_id != NULL) {
+      g_clear_pointer (&app->stop_clock_id, gst_clock_id_unref);
+      arm_stop_clock (app);
+    }
+    hs_launch_log (app, "Continued: the pipeline plays again");
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_suspend (HsLaunch *app)
+{
+  struct sigaction action = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  if (signal_ignored (SIGTSTP) ||
+      !g_unix_open_pipe (suspend_pipe, FD_CLOEXEC, &error) ||
+      !g_unix_set_fd_nonblocking (suspend_pipe[0], TRUE, &error) ||
+      !g_unix_set_fd_nonblocking (suspend_pipe[1], TRUE, &error))
+    return;
+  app->suspend_id = g_unix_fd_add (suspend_pipe[0], G_IO_IN, on_suspend, app);
+  action.sa_handler = on_sigtstp;
+  action.sa_flags = SA_RESTART;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGTSTP, &action, NULL);
+}
+
+static void
+ignore_signal (int signum)
+{
+  struct sigaction action = { 0 };
+
+  action.sa_handler = SIG_IGN;
+  sigemptyset (&action.sa_mask);
+  sigaction (signum, &action, NULL);
+}
+
+static gboolean
+signal_ignored (int signum)
+{
+  struct sigaction action = { 0 };
+
+  return sigaction (signum, NULL, &action) == 0 &&
+      action.sa_handler == SIG_IGN;
+}
+
+/**
+ * hs_launch_protect_process:
+ *
+ * First thing in main(), before anything opens a file: a closed stdin,
+ * stdout or stderr is held open on /dev/null (read-only, so that writing
+ * fails and is reported as for any other stream that cannot be written),
+ * or the next file opened (a recording) would take its number and receive
+ * the events. SIGPIPE is ignored: a reader that goes away is a write
+ * error, not the end of the recordings. SIGTTIN and SIGTTOU are ignored:
+ * a job in the background of a terminal neither stops when it prints
+ * (stty tostop) nor when it reads its commands.
+ */
+void
+hs_launch_protect_process (void)
+{
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+    int held;
+
+    if (fcntl (fd, F_GETFD) != -1 || errno != EBADF)
+      continue;
+    held = open ("/dev/null", O_RDONLY);
+    if (held != -1 && held != fd) {
+      dup2 (held, fd);
+      close (held);
+    }
+  }
+  ignore_signal (SIGPIPE);
+  ignore_signal (SIGTTIN);
+  ignore_signal (SIGTTOU);
+}
+
+/* First thing, so that a SIGUSR1 that comes early is held until the main
+ * loop runs instead of killing the process. */
 void
 hs_launch_install_signals (HsLaunch *app)
 {
-  app->signal_ids[0] = g_unix_signal_add (SIGINT, on_stop_signal, app);
-  app->signal_ids[1] = g_unix_signal_add (SIGTERM, on_stop_signal, app);
-  app->signal_ids[2] = g_unix_signal_add (SIGUSR1, on_record_signal, app);
+  app->signal_ids[0] = g_unix_signal_add (SIGUSR1, on_record_signal, app);
+}
+
+/* Once the description is read: until then nothing is recorded, and a
+ * stop signal ends the process as it would any other (a FIFO that never
+ * gets a writer can be interrupted). A SIGHUP ignored by whoever started
+ * the process (nohup) stays ignored. */
+void
+hs_launch_install_stop_signals (HsLaunch *app)
+{
+  app->signal_ids[1] = g_unix_signal_add (SIGINT, on_sigint, app);
+  app->signal_ids[2] = g_unix_signal_add (SIGTERM, on_sigterm, app);
+  if (!signal_ignored (SIGHUP))
+    app->signal_ids[3] = g_unix_signal_add (SIGHUP, on_sighup, app);
+  watch_suspend (app);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -665,4 +923,10 @@ hs_launch_disarm (HsLaunch *app)
     g_cancellable_cancel (app->cancellable);
   for (guint i = 0; i < G_N_ELEMENTS (app->signal_ids); i++)
     g_clear_handle_id (&app->signal_ids[i], g_source_remove);
+  g_clear_handle_id (&app->foreground_id, g_source_remove);
+  if (app->suspend_id != 0) {
+    /* Ctrl+Z from here on simply stops the process. */
+    signal (SIGTSTP, SIG_DFL);
+    g_clear_handle_id (&app->suspend_id, g_source_remove);
+  }
 }

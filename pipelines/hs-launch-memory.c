@@ -126,7 +126,8 @@ static void
 warn (HsLaunchMemory *memory, Ring *ring)
 {
   HsLaunch *app = memory->app;
-  const char *source = hs_recorder_get_source (ring->recorder);
+  g_autofree char *source = hs_launch_printable (
+      hs_recorder_get_source (ring->recorder), -1, 0);
   double pre = hs_recorder_get_pre (ring->recorder);
   /* The ring keeps the newest frames: this many seconds of them. */
   double held = (pre + RING_MARGIN_S) * ring->bound / ring->need;

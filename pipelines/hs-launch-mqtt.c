@@ -37,6 +37,8 @@
 #define FINISH_TIMEOUT_S 5
 /* Refused messages logged per second at most; the rest are counted. */
 #define MAX_LOGS_PER_S 10
+/* Characters of a refused message's topic in the log. */
+#define MAX_TOPIC_SHOWN 200
 
 typedef struct {
   char *topic;
@@ -311,10 +313,14 @@ hs_launch_mqtt_watch (HsLaunch *app)
   for (guint i = 0; i < app->recorders->len; i++) {
     HsRecorder *r = app->recorders->pdata[i];
 
-    if (!topic_part_ok (hs_recorder_get_source (r)))
+    if (!topic_part_ok (hs_recorder_get_source (r))) {
+      g_autofree char *source = hs_launch_printable (
+          hs_recorder_get_source (r), -1, 0);
+
       hs_launch_log (app, "mqtt: source '%s' cannot be part of a topic "
           "('/', '+' and '#' are not allowed): its events go to %s/events "
-          "and it takes no messages", hs_recorder_get_source (r), mqtt->base);
+          "and it takes no messages", source, mqtt->base);
+    }
     g_ptr_array_add (mqtt->watched, g_object_ref (r));
     g_signal_connect (r, "notify::busy", G_CALLBACK (on_busy), mqtt);
     send_state (mqtt, r);
@@ -410,9 +416,9 @@ static void G_GNUC_PRINTF (3, 4)
 refuse (HsLaunchMqtt *mqtt, const char *topic, const char *format, ...)
 {
   gint64 second = g_get_monotonic_time () / G_USEC_PER_SEC;
+  g_autofree char *text = NULL;
   g_autofree char *reason = NULL;
-  g_autofree char *shown = g_utf8_make_valid (topic, MIN (strlen (topic),
-          200));
+  g_autofree char *shown = NULL;
   va_list args;
 
   if (second != mqtt->log_second) {
@@ -425,8 +431,11 @@ refuse (HsLaunchMqtt *mqtt, const char *topic, const char *format, ...)
   }
   mqtt->n_logged++;
   va_start (args, format);
-  reason = g_strdup_vprintf (format, args);
+  text = g_strdup_vprintf (format, args);
   va_end (args);
+  /* The topic and the payload are anyone's input: printable, and cut. */
+  shown = hs_launch_printable (topic, -1, MAX_TOPIC_SHOWN);
+  reason = hs_launch_printable (text, -1, 0);
   if (mqtt->n_unlogged > 0)
     hs_launch_log (mqtt->app, "mqtt: ignoring a message on %s: %s (and %u "
         "more not logged)", shown, reason, mqtt->n_unlogged);
@@ -592,7 +601,9 @@ handle_message (HsLaunchMqtt *mqtt, const char *topic, GBytes *payload,
     if (r == NULL) {
       refuse (mqtt, topic, "no recorded source has that name");
     } else {
-      hs_launch_log (app, "%s: stopping the recording (mqtt)", source);
+      g_autofree char *shown = hs_launch_printable (source, -1, 0);
+
+      hs_launch_log (app, "%s: stopping the recording (mqtt)", shown);
       hs_recorder_stop (r);
     }
   }
@@ -644,9 +655,11 @@ parse_url (HsLaunchMqtt *mqtt, const char *url, gboolean *tls, char **user,
           g_ascii_strcasecmp (scheme, "mqtts") != 0) ||
       (path != NULL && path[0] != '\0' && !g_str_equal (path, "/")) ||
       g_uri_get_query (uri) != NULL) {
+    g_autofree char *quoted = hs_launch_quote (url);
+
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
         "--mqtt: '%s' is not a broker address "
-        "(mqtt://[USER[:PASS]@]HOST[:PORT] or mqtts://...)", url);
+        "(mqtt://[USER[:PASS]@]HOST[:PORT] or mqtts://...)", quoted);
     return FALSE;
   }
   *tls = g_ascii_strcasecmp (scheme, "mqtts") == 0;
@@ -665,9 +678,11 @@ check_part (const char *option, const char *value, gboolean slashes,
   if (value[0] == '\0' || strpbrk (value, slashes ? "+#" : "/+#") != NULL ||
       !g_utf8_validate (value, -1, NULL) || value[0] == '/' ||
       g_str_has_suffix (value, "/")) {
+    g_autofree char *quoted = hs_launch_quote (value);
+
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
         "%s: '%s' cannot be part of a topic (no '+', '#'%s, not empty)",
-        option, value, slashes ? ", no '/' at either end" : ", '/'");
+        option, quoted, slashes ? ", no '/' at either end" : ", '/'");
     return FALSE;
   }
   return TRUE;

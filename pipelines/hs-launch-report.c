@@ -3,8 +3,9 @@
  */
 #include "hs-launch.h"
 
+#include <errno.h>
 #include <json-glib/json-glib.h>
-#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static double
@@ -13,6 +14,421 @@ seconds (GstClockTime t)
   return GST_CLOCK_TIME_IS_VALID (t) ? (double) t / GST_SECOND : 0.0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Output                                                                   */
+
+/* stdout and stderr are each written by a thread of their own, so that a
+ * reader that stops reading (a pager, a terminal held with Ctrl+S, a full
+ * pipe) never blocks the main context, which runs the recordings and
+ * handles signals. A stream that cannot be written (EPIPE, ENOSPC, EBADF,
+ * EIO) or is not read while OUTPUT_MAX_QUEUED bytes wait is given up:
+ * nothing more goes there, the run goes on, and the exit status says so. */
+#define OUTPUT_MAX_QUEUED (1024 * 1024)
+
+typedef struct {
+  const char *name;
+  int fd;
+  GMutex lock;
+  GCond cond;                   /* a line queued, a line written */
+  GQueue lines;                 /* char *: guarded by lock */
+  gsize queued;                 /* bytes in lines: guarded by lock */
+  gboolean writing;             /* a line is being written: lock */
+  int failure;                  /* errno of the failed write, 0: lock */
+  gboolean unread;              /* given up: not read: lock */
+  guint64 n_lost;               /* lines not written: lock */
+  gboolean reported;            /* said on stderr: lock */
+} Stream;
+
+static Stream streams[2] = {
+  { .name = "stdout", .fd = STDOUT_FILENO },
+  { .name = "stderr", .fd = STDERR_FILENO },
+};
+
+#define OUT (&streams[0])
+#define ERR (&streams[1])
+
+static gboolean
+stream_given_up (Stream *s)
+{
+  return s->failure != 0 || s->unread;
+}
+
+/* Under the stream's lock: drops what waits. */
+static void
+stream_give_up (Stream *s, int failure)
+{
+  if (stream_given_up (s))
+    return;
+  if (failure != 0)
+    s->failure = failure;
+  else
+    s->unread = TRUE;
+  s->n_lost += g_queue_get_length (&s->lines);
+  g_queue_clear_full (&s->lines, g_free);
+  s->queued = 0;
+}
+
+static void stream_enqueue (Stream *s, const char *text);
+
+/* Main thread: one line on stderr about a stream given up on stdout (a
+ * stream given up on stderr has nowhere to say so: the exit status does). */
+static void
+stream_report (Stream *s)
+{
+  g_autofree char *line = NULL;
+
+  g_mutex_lock (&s->lock);
+  if (stream_given_up (s) && !s->reported && s == OUT) {
+    s->reported = TRUE;
+    if (s->failure != 0)
+      line = g_strdup_printf ("%s: cannot write to %s (%s): nothing more is "
+          "printed there; recording is not affected\n", g_get_prgname (),
+          s->name, g_strerror (s->failure));
+    else
+      line = g_strdup_printf ("%s: %s is not being read (%" G_GUINT64_FORMAT
+          " line(s) waiting): nothing more is printed there; recording is not "
+          "affected\n", g_get_prgname (), s->name, s->n_lost);
+  }
+  g_mutex_unlock (&s->lock);
+  if (line != NULL)
+    stream_enqueue (ERR, line);
+}
+
+static gboolean
+on_stream_given_up (gpointer data)
+{
+  stream_report (data);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+write_all (int fd, const char *text, gsize length)
+{
+  while (length > 0) {
+    gssize n = write (fd, text, length);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return errno;
+    if (n == 0)
+      return EIO;
+    text += n;
+    length -= n;
+  }
+  return 0;
+}
+
+static gpointer
+stream_thread (gpointer data)
+{
+  Stream *s = data;
+
+  g_mutex_lock (&s->lock);
+  for (;;) {
+    char *line;
+    int failure;
+
+    while (g_queue_is_empty (&s->lines))
+      g_cond_wait (&s->cond, &s->lock);
+    line = g_queue_pop_head (&s->lines);
+    s->queued -= strlen (line);
+    s->writing = TRUE;
+    g_mutex_unlock (&s->lock);
+
+    failure = write_all (s->fd, line, strlen (line));
+    g_free (line);
+
+    g_mutex_lock (&s->lock);
+    s->writing = FALSE;
+    if (failure != 0 && !stream_given_up (s)) {
+      s->n_lost++;
+      stream_give_up (s, failure);
+      g_idle_add (on_stream_given_up, s);
+    }
+    g_cond_broadcast (&s->cond);
+  }
+  return NULL;
+}
+
+static void
+stream_enqueue (Stream *s, const char *text)
+{
+  gsize length = strlen (text);
+  gboolean given_up = FALSE;
+
+  if (length == 0)
+    return;
+  g_mutex_lock (&s->lock);
+  if (stream_given_up (s)) {
+    s->n_lost++;
+  } else if (s->queued + length > OUTPUT_MAX_QUEUED) {
+    s->n_lost++;
+    stream_give_up (s, 0);
+    given_up = TRUE;
+  } else {
+    g_queue_push_tail (&s->lines, g_strdup (text));
+    s->queued += length;
+    g_cond_broadcast (&s->cond);
+  }
+  g_mutex_unlock (&s->lock);
+  if (given_up)
+    g_idle_add (on_stream_given_up, s);
+}
+
+/* Text for people goes out in the terminal's character set, as g_print()
+ * would write it; JSON is always UTF-8. */
+static void
+stream_print (Stream *s, const char *text)
+{
+  const char *charset;
+
+  if (!g_get_console_charset (&charset)) {
+    g_autofree char *converted = g_convert_with_fallback (text, -1, charset,
+        "UTF-8", "?", NULL, NULL, NULL);
+
+    if (converted != NULL) {
+      stream_enqueue (s, converted);
+      return;
+    }
+  }
+  stream_enqueue (s, text);
+}
+
+static void
+print_stdout (const char *text)
+{
+  stream_print (OUT, text);
+}
+
+static void
+print_stderr (const char *text)
+{
+  stream_print (ERR, text);
+}
+
+/* GLib's warnings (a pipeline's warning messages) take the same way, so
+ * that no thread blocks on stderr either; fatal ones are written at once,
+ * before the process aborts. */
+static GLogWriterOutput
+log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+            gpointer user_data)
+{
+  const char *domain = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *line = NULL;
+
+  if ((level & (G_LOG_FLAG_FATAL | G_LOG_LEVEL_ERROR |
+              G_LOG_LEVEL_CRITICAL)) != 0 ||
+      g_log_writer_is_journald (STDERR_FILENO))
+    return g_log_writer_default (level, fields, n_fields, user_data);
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+      domain = fields[i].value;
+  if (g_log_writer_default_would_drop (level, domain))
+    return G_LOG_WRITER_HANDLED;
+  text = g_log_writer_format_fields (level, fields, n_fields, FALSE);
+  line = g_strconcat (text, "\n", NULL);
+  stream_enqueue (ERR, line);
+  return G_LOG_WRITER_HANDLED;
+}
+
+/**
+ * hs_launch_output_init:
+ *
+ * From here on g_print(), g_printerr(), GLib's log and the JSON events are
+ * written by the stream threads. Call once, first thing.
+ */
+void
+hs_launch_output_init (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (streams); i++)
+    g_thread_unref (g_thread_new (streams[i].name, stream_thread,
+            &streams[i]));
+  g_set_print_handler (print_stdout);
+  g_set_printerr_handler (print_stderr);
+  g_log_set_writer_func (log_writer, NULL, NULL);
+}
+
+/* Waits until @s has written everything or @deadline (monotonic µs);
+ * what is still waiting then is lost and the stream given up. */
+static void
+stream_drain (Stream *s, gint64 deadline)
+{
+  g_mutex_lock (&s->lock);
+  while (!stream_given_up (s) && (!g_queue_is_empty (&s->lines) ||
+          s->writing))
+    if (!g_cond_wait_until (&s->cond, &s->lock, deadline))
+      break;
+  if (!stream_given_up (s) && (!g_queue_is_empty (&s->lines) || s->writing)) {
+    if (s->writing)
+      s->n_lost++;
+    stream_give_up (s, 0);
+  }
+  g_mutex_unlock (&s->lock);
+}
+
+/**
+ * hs_launch_output_settle:
+ * @timeout_s: at most this long
+ *
+ * Waits until what was printed so far has been written, or a stream has
+ * failed, so that hs_launch_output_failed() knows of every failure so far.
+ * A reader that is slow is not given up for it.
+ */
+void
+hs_launch_output_settle (double timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () +
+      (gint64) (timeout_s * G_USEC_PER_SEC);
+
+  for (guint i = 0; i < G_N_ELEMENTS (streams); i++) {
+    Stream *s = &streams[i];
+
+    g_mutex_lock (&s->lock);
+    while (!stream_given_up (s) && (!g_queue_is_empty (&s->lines) ||
+            s->writing))
+      if (!g_cond_wait_until (&s->cond, &s->lock, deadline))
+        break;
+    g_mutex_unlock (&s->lock);
+  }
+}
+
+/**
+ * hs_launch_output_finish:
+ * @timeout_s: how long a reader that does not read is waited for
+ *
+ * Writes out what waits, stdout first, then a line on stderr about a
+ * stdout that was given up, then stderr.
+ *
+ * Returns: %TRUE if stdout and stderr took everything
+ */
+gboolean
+hs_launch_output_finish (double timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () +
+      (gint64) (timeout_s * G_USEC_PER_SEC);
+
+  stream_drain (OUT, deadline);
+  stream_report (OUT);
+  /* The line about stdout gets a moment even when stdout used the time. */
+  stream_drain (ERR, MAX (deadline, g_get_monotonic_time () +
+          G_USEC_PER_SEC / 2));
+  return !hs_launch_output_failed ();
+}
+
+/**
+ * hs_launch_output_failed:
+ *
+ * Returns: %TRUE if stdout or stderr was given up
+ */
+gboolean
+hs_launch_output_failed (void)
+{
+  gboolean failed = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (streams); i++) {
+    g_mutex_lock (&streams[i].lock);
+    failed |= stream_given_up (&streams[i]);
+    g_mutex_unlock (&streams[i].lock);
+  }
+  return failed;
+}
+
+/**
+ * hs_launch_printable:
+ * @text: (nullable): a name or a piece of input
+ * @length: bytes of @text, or -1 up to its NUL
+ * @max_chars: characters to keep, 0 for all; more are cut with "…"
+ *
+ * @text as one line of a terminal: control characters (newline, escape,
+ * C1 controls, the bidirectional overrides) and bytes that are not UTF-8
+ * are written as \n, \t, \r, \xHH or \uHHHH.
+ *
+ * Returns: (transfer full): the printable text
+ */
+char *
+hs_launch_printable (const char *text, gssize length, guint max_chars)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *p = text;
+  const char *end;
+  guint n = 0;
+
+  if (text == NULL)
+    return g_strdup ("(none)");
+  end = length < 0 ? text + strlen (text) : text + length;
+  while (p < end) {
+    gunichar c = g_utf8_get_char_validated (p, end - p);
+
+    if (max_chars > 0 && n == max_chars) {
+      g_string_append (out, "…");
+      break;
+    }
+    n++;
+    if (c == (gunichar) -1 || c == (gunichar) -2) {
+      g_string_append_printf (out, "\\x%02x", (guchar) *p);
+      p++;
+      continue;
+    }
+    if (c == '\n')
+      g_string_append (out, "\\n");
+    else if (c == '\r')
+      g_string_append (out, "\\r");
+    else if (c == '\t')
+      g_string_append (out, "\\t");
+    else if (c < 0x20 || c == 0x7f)
+      g_string_append_printf (out, "\\x%02x", c);
+    else if ((c >= 0x80 && c <= 0x9f) || c == 0x200e || c == 0x200f ||
+        (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+      g_string_append_printf (out, "\\u%04x", c);
+    else
+      g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    p = g_utf8_next_char (p);
+  }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
+ * hs_launch_quote:
+ * @text: (nullable): input to quote in a message
+ *
+ * Returns: (transfer full): at most #HS_LAUNCH_QUOTE_CHARS characters of
+ *   @text, printable
+ */
+char *
+hs_launch_quote (const char *text)
+{
+  return hs_launch_printable (text, -1, HS_LAUNCH_QUOTE_CHARS);
+}
+
+/**
+ * hs_launch_quote_path:
+ * @path: a path given as input
+ *
+ * Returns: (transfer full): @path, printable; a very long one is cut at
+ *   its start, since its end names the file
+ */
+char *
+hs_launch_quote_path (const char *path)
+{
+  gsize length = strlen (path);
+  const char *tail;
+  g_autofree char *shown = NULL;
+
+  if (length <= HS_LAUNCH_QUOTE_PATH_BYTES)
+    return hs_launch_printable (path, -1, 0);
+  tail = path + length - HS_LAUNCH_QUOTE_PATH_BYTES / 2;
+  while (tail < path + length && ((guchar) *tail & 0xc0) == 0x80)
+    tail++;
+  shown = hs_launch_printable (tail, -1, 0);
+  return g_strconcat ("…", shown, NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events                                                                   */
+
+/* Main thread only, as every event. */
 void
 hs_launch_log (HsLaunch *app, const char *format, ...)
 {
@@ -25,20 +441,20 @@ hs_launch_log (HsLaunch *app, const char *format, ...)
   g_printerr ("%s\n", message);
 }
 
-/* One JSON object per line; stdout is flushed at once so that a script
- * reading a pipe sees each event as it happens. */
+/* One JSON object per line, handed to the stdout thread at once so that a
+ * script reading a pipe sees each event as it happens. */
 static void
 emit_json (JsonBuilder *builder)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
   g_autofree char *text = NULL;
+  g_autofree char *line = NULL;
 
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, NULL);
-  fputs (text, stdout);
-  fputc ('\n', stdout);
-  fflush (stdout);
+  line = g_strconcat (text, "\n", NULL);
+  stream_enqueue (OUT, line);
 }
 
 static JsonBuilder *
@@ -170,12 +586,14 @@ hs_launch_report_playing (HsLaunch *app)
         "in the description). Ctrl+C stops.");
   } else {
     g_autofree char *joined = g_strjoinv (", ", sources);
+    g_autofree char *shown = hs_launch_printable (joined, -1, 0);
     HsRecorder *first = app->recorders->pdata[0];
+    g_autofree char *location = hs_launch_printable (
+        hs_recorder_get_location (first), -1, 0);
 
     hs_launch_log (app, "Playing; recording %s (pre %g s, post %g s) to %s.%s"
-        " Ctrl+C stops.", joined, hs_recorder_get_pre (first),
-        hs_recorder_get_post (first), hs_recorder_get_location (first),
-        app->commands != NULL ?
+        " Ctrl+C stops.", shown, hs_recorder_get_pre (first),
+        hs_recorder_get_post (first), location, app->commands != NULL ?
         " Commands on stdin: record, stop, status, quit." : "");
   }
 }
@@ -186,6 +604,9 @@ hs_launch_report_trigger (HsLaunch     *app,
                           GstClockTime  time,
                           const char   *cause)
 {
+  g_autofree char *source = hs_launch_printable (
+      hs_recorder_get_source (recorder), -1, 0);
+
   if (hs_launch_wants_events (app)) {
     g_autoptr(JsonBuilder) b = begin_event ("trigger");
 
@@ -194,8 +615,8 @@ hs_launch_report_trigger (HsLaunch     *app,
     add_string (b, "cause", cause);
     end_event (app, b);
   }
-  hs_launch_log (app, "%s: trigger at %.3f s (%s)",
-      hs_recorder_get_source (recorder), seconds (time), cause);
+  hs_launch_log (app, "%s: trigger at %.3f s (%s)", source, seconds (time),
+      cause);
 }
 
 void
@@ -203,6 +624,10 @@ hs_launch_report_started (HsLaunch *app, HsRecording *recording)
 {
   g_autofree char *date = NULL;
   GDateTime *dt = hs_recording_get_date (recording);
+  g_autofree char *source = hs_launch_printable (
+      hs_recording_get_source (recording), -1, 0);
+  g_autofree char *location = hs_launch_printable (
+      hs_recording_get_location (recording), -1, 0);
 
   g_hash_table_add (app->open, g_object_ref (recording));
   if (dt != NULL)
@@ -218,8 +643,7 @@ hs_launch_report_started (HsLaunch *app, HsRecording *recording)
     add_string (b, "date", date);
     end_event (app, b);
   }
-  hs_launch_log (app, "%s: recording %s", hs_recording_get_source (recording),
-      hs_recording_get_location (recording));
+  hs_launch_log (app, "%s: recording %s", source, location);
 }
 
 void
@@ -228,6 +652,11 @@ hs_launch_report_finished (HsLaunch *app, HsRecording *recording)
   const GError *error = hs_recording_get_error (recording);
   g_autofree char *date = NULL;
   GDateTime *dt = hs_recording_get_date (recording);
+  g_autofree char *source = hs_launch_printable (
+      hs_recording_get_source (recording), -1, 0);
+  g_autofree char *location = hs_recording_get_location (recording) ?
+      hs_launch_printable (hs_recording_get_location (recording), -1, 0) :
+      g_strdup ("(no file)");
 
   g_hash_table_remove (app->open, recording);
   g_ptr_array_add (app->recordings, g_object_ref (recording));
@@ -259,10 +688,8 @@ hs_launch_report_finished (HsLaunch *app, HsRecording *recording)
   }
 
   if (error != NULL) {
-    hs_launch_log (app, "%s: recording %s failed: %s",
-        hs_recording_get_source (recording),
-        hs_recording_get_location (recording) ?
-        hs_recording_get_location (recording) : "(no file)", error->message);
+    hs_launch_log (app, "%s: recording %s failed: %s", source, location,
+        error->message);
   } else {
     guint64 n_frames = hs_recording_get_n_frames (recording);
     GstClockTime duration = hs_recording_get_duration (recording);
@@ -272,8 +699,7 @@ hs_launch_report_finished (HsLaunch *app, HsRecording *recording)
         hs_recording_get_shortfall (recording) >= duration / n_frames;
 
     hs_launch_log (app, "%s: wrote %s: %.3f s to %.3f s, %" G_GUINT64_FORMAT
-        " frames%s", hs_recording_get_source (recording),
-        hs_recording_get_location (recording),
+        " frames%s", source, location,
         seconds (hs_recording_get_start_time (recording)),
         seconds (hs_recording_get_start_time (recording) + duration),
         n_frames, late ? " (starts late: the ring did not yet hold the "
@@ -313,25 +739,44 @@ hs_launch_report_status (HsLaunch *app)
       seconds (now), app->recordings->len, g_hash_table_size (app->open));
   for (guint i = 0; i < app->recorders->len; i++) {
     HsRecorder *r = app->recorders->pdata[i];
+    g_autofree char *source = hs_launch_printable (hs_recorder_get_source (r),
+        -1, 0);
 
-    hs_launch_log (app, "  %s: %s", hs_recorder_get_source (r),
+    hs_launch_log (app, "  %s: %s", source,
         hs_recorder_get_busy (r) ? "recording" : "idle");
   }
+}
+
+/* Messages of the library and of GStreamer may quote input whole (an
+ * element name, a template): past this many bytes they are cut. */
+#define MAX_MESSAGE 2000
+
+static char *
+cut_message (const char *message)
+{
+  const char *end;
+
+  if (strlen (message) <= MAX_MESSAGE)
+    return g_strdup (message);
+  end = g_utf8_find_prev_char (message, message + MAX_MESSAGE + 1);
+  return g_strdup_printf ("%.*s…", (int) (end - message), message);
 }
 
 void
 hs_launch_report_error (HsLaunch *app, const GError *error, HsLaunchExit code)
 {
+  g_autofree char *message = cut_message (error->message);
+
   if (hs_launch_wants_events (app)) {
     g_autoptr(JsonBuilder) b = begin_event ("error");
 
     add_string (b, "domain", g_quark_to_string (error->domain));
     add_int (b, "code", error->code);
-    add_string (b, "message", error->message);
+    add_string (b, "message", message);
     add_int (b, "exit_code", code);
     end_event (app, b);
   }
-  g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+  g_printerr ("%s: %s\n", g_get_prgname (), message);
   if (code == HS_LAUNCH_EXIT_USAGE)
     g_printerr ("Try '%s --help' for more information.\n", g_get_prgname ());
 }
@@ -402,22 +847,53 @@ table_line (HsLaunch *app, const char *format, ...)
     g_print ("%s\n", line);
 }
 
+/* A location as a cell of the table: one line, whatever the template
+ * made of it. */
+static char *
+table_name (HsRecording *r)
+{
+  const char *location = hs_recording_get_location (r);
+
+  return location ? hs_launch_printable (location, -1, 0) : g_strdup ("-");
+}
+
+static int
+compare_indices (gconstpointer a, gconstpointer b)
+{
+  HsRecording *ra = *(HsRecording **) a;
+  HsRecording *rb = *(HsRecording **) b;
+
+  return (int) hs_recording_get_index (ra) - (int) hs_recording_get_index (rb);
+}
+
 void
 hs_launch_print_table (HsLaunch *app)
 {
   int width = 4;
   guint failed = count_failed (app);
+  /* Files still open: only after a forced stop. */
+  g_autoptr(GPtrArray) open = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
 
-  if (app->recordings->len == 0) {
+  g_hash_table_iter_init (&iter, app->open);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (open, key);
+  g_ptr_array_sort (open, compare_indices);
+  if (app->recordings->len == 0 && open->len == 0) {
     if (app->recorders != NULL && app->recorders->len > 0)
       table_line (app, "Nothing was recorded.");
     return;
   }
   for (guint i = 0; i < app->recordings->len; i++) {
-    const char *location =
-        hs_recording_get_location (app->recordings->pdata[i]);
+    g_autofree char *name = table_name (app->recordings->pdata[i]);
 
-    width = MAX (width, (int) g_utf8_strlen (location ? location : "-", -1));
+    width = MAX (width, (int) g_utf8_strlen (name, -1));
+  }
+  for (guint i = 0; i < open->len; i++) {
+    g_autofree char *name = table_name (open->pdata[i]);
+
+    width = MAX (width, (int) g_utf8_strlen (name, -1));
   }
 
   table_line (app, "%s", "");
@@ -425,31 +901,42 @@ hs_launch_print_table (HsLaunch *app)
       "FRAMES");
   for (guint i = 0; i < app->recordings->len; i++) {
     HsRecording *r = app->recordings->pdata[i];
-    const char *location = hs_recording_get_location (r);
-    int pad = width - (int) g_utf8_strlen (location ? location : "-", -1);
+    g_autofree char *name = table_name (r);
+    int pad = width - (int) g_utf8_strlen (name, -1);
     const GError *error = hs_recording_get_error (r);
 
     if (hs_recording_get_n_frames (r) == 0) {
-      table_line (app, "%s%*s  %9s  %9s  %6s%s", location ? location : "-",
-          pad, "", "-", "-", "0", error ? "  (failed)" : "");
+      table_line (app, "%s%*s  %9s  %9s  %6s%s", name, pad, "", "-", "-", "0",
+          error ? "  (failed)" : "");
       continue;
     }
     table_line (app, "%s%*s  %7.3f s  %7.3f s  %6" G_GUINT64_FORMAT "%s",
-        location, pad, "",
+        name, pad, "",
         seconds (hs_recording_get_start_time (r)),
         seconds (hs_recording_get_duration (r)),
         hs_recording_get_n_frames (r), error ? "  (failed)" : "");
+  }
+  for (guint i = 0; i < open->len; i++) {
+    g_autofree char *name = table_name (open->pdata[i]);
+    int pad = width - (int) g_utf8_strlen (name, -1);
+
+    table_line (app, "%s%*s  %9s  %9s  %6s  (incomplete)", name, pad, "", "-",
+        "-", "?");
   }
   if (failed > 0) {
     table_line (app, "%s", "");
     for (guint i = 0; i < app->recordings->len; i++) {
       HsRecording *r = app->recordings->pdata[i];
       const GError *error = hs_recording_get_error (r);
+      g_autofree char *name = NULL;
+      g_autofree char *message = NULL;
 
-      if (error != NULL)
-        table_line (app, "%s: %s", hs_recording_get_location (r) ?
-            hs_recording_get_location (r) : hs_recording_get_source (r),
-            error->message);
+      if (error == NULL)
+        continue;
+      name = hs_recording_get_location (r) ? table_name (r) :
+          hs_launch_printable (hs_recording_get_source (r), -1, 0);
+      message = hs_launch_printable (error->message, -1, 0);
+      table_line (app, "%s: %s", name, message);
     }
   }
 }

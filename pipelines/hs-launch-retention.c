@@ -392,13 +392,15 @@ static void
 report (HsLaunch *app, Deletion *d)
 {
   g_autofree char *size = g_format_size (d->bytes);
+  g_autofree char *source = hs_launch_printable (d->source, -1, 0);
+  g_autofree char *path = hs_launch_printable (d->path, -1, 0);
 
   if (d->error != NULL) {
-    hs_launch_log (app, "%s: cannot delete %s (--%s): %s", d->source,
-        d->path, d->reason, d->error);
+    hs_launch_log (app, "%s: cannot delete %s (--%s): %s", source, path,
+        d->reason, d->error);
     return;
   }
-  hs_launch_log (app, "%s: deleted %s (%s, --%s)", d->source, d->path, size,
+  hs_launch_log (app, "%s: deleted %s (%s, --%s)", source, path, size,
       d->reason);
   if (hs_launch_wants_events (app)) {
     g_autoptr(JsonBuilder) b = hs_launch_event_begin ("deleted");

@@ -310,6 +310,7 @@ parse_flag (const char *text, gboolean *flag)
 static gboolean
 check_kind (const Value *v, GError **error)
 {
+  g_autofree char *quoted = hs_launch_quote (v->text);
   double number;
   guint64 size;
   gboolean flag;
@@ -320,7 +321,7 @@ check_kind (const Value *v, GError **error)
       if (parse_number (v->text, &number))
         return TRUE;
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-          "%s: '%s' is not a number of %s (0 or more)", v->where, v->text,
+          "%s: '%s' is not a number of %s (0 or more)", v->where, quoted,
           v->spec->kind == VALUE_DAYS ? "days" : "seconds");
       return FALSE;
     case VALUE_SIZE:
@@ -328,19 +329,19 @@ check_kind (const Value *v, GError **error)
         return TRUE;
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
           "%s: '%s' is not a size (bytes, or a number with K, M, G or T, "
-          "such as 500M)", v->where, v->text);
+          "such as 500M)", v->where, quoted);
       return FALSE;
     case VALUE_UINT:
       if (g_ascii_string_to_unsigned (v->text, 10, 0, G_MAXINT, &size, NULL))
         return TRUE;
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-          "%s: '%s' is not a whole number (0 or more)", v->where, v->text);
+          "%s: '%s' is not a whole number (0 or more)", v->where, quoted);
       return FALSE;
     case VALUE_FLAG:
       if (parse_flag (v->text, &flag))
         return TRUE;
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-          "%s: '%s' is neither true nor false", v->where, v->text);
+          "%s: '%s' is neither true nor false", v->where, quoted);
       return FALSE;
     case VALUE_TEXT:
       if (v->text[0] != '\0')
@@ -397,6 +398,7 @@ to_gvalue (GObjectClass *klass, const Value *v, GValue *value, GError **error)
         g_value_set_string (value, v->text);
       } else if (!gst_value_deserialize (value, v->text)) {
         g_autoptr(GString) valid = g_string_new (NULL);
+        g_autofree char *quoted = hs_launch_quote (v->text);
 
         if (G_IS_PARAM_SPEC_ENUM (pspec)) {
           GEnumClass *enums = G_PARAM_SPEC_ENUM (pspec)->enum_class;
@@ -407,7 +409,7 @@ to_gvalue (GObjectClass *klass, const Value *v, GValue *value, GError **error)
           g_string_append_c (valid, ')');
         }
         g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-            "%s: unknown value '%s'%s", v->where, v->text, valid->str);
+            "%s: unknown value '%s'%s", v->where, quoted, valid->str);
         g_value_unset (value);
         return FALSE;
       }
@@ -415,9 +417,10 @@ to_gvalue (GObjectClass *klass, const Value *v, GValue *value, GError **error)
   }
   if (g_param_value_validate (pspec, value) && G_IS_PARAM_SPEC_DOUBLE (pspec)) {
     GParamSpecDouble *range = G_PARAM_SPEC_DOUBLE (pspec);
+    g_autofree char *quoted = hs_launch_quote (v->text);
 
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "%s: %s is out of range (%g to %g)", v->where, v->text,
+        "%s: %s is out of range (%g to %g)", v->where, quoted,
         range->minimum, range->maximum);
     g_value_unset (value);
     return FALSE;
@@ -458,9 +461,11 @@ on_recording_option (const char *option_name, const char *value,
       G_N_ELEMENTS (recording_options), option_name);
   Group *group = current_group (app->settings);
   Value probe = { spec, (char *) value, NULL };
+  g_autofree char *pattern = group->pattern ?
+      hs_launch_quote (group->pattern) : NULL;
 
-  probe.where = group->pattern ?
-      g_strdup_printf ("--%s (for %s)", spec->name, group->pattern) :
+  probe.where = pattern ?
+      g_strdup_printf ("--%s (for %s)", spec->name, pattern) :
       g_strdup_printf ("--%s", spec->name);
   /* Checked now for its kind, so that the error comes with the others of
    * the command line; against the recorder once GStreamer is set up. */
@@ -615,10 +620,14 @@ file_where (const char *path, const char *text, const char *group,
             const char *key)
 {
   guint line = find_line (text, group, key);
+  g_autofree char *shown_path = hs_launch_quote_path (path);
+  g_autofree char *shown_group = hs_launch_quote (group);
+  g_autofree char *shown_key = key ? hs_launch_quote (key) : NULL;
 
   if (key == NULL)
-    return g_strdup_printf ("%s:%u: [%s]", path, line, group);
-  return g_strdup_printf ("%s:%u: [%s] '%s'", path, line, group, key);
+    return g_strdup_printf ("%s:%u: [%s]", shown_path, line, shown_group);
+  return g_strdup_printf ("%s:%u: [%s] '%s'", shown_path, line, shown_group,
+      shown_key);
 }
 
 static gboolean
@@ -691,6 +700,8 @@ load_group (HsLaunchSettings *s, GKeyFile *file, const char *path,
   return TRUE;
 }
 
+/* Read as --file reads a description: a file, a pipe or /dev/fd/N, at
+ * most 1 MiB. */
 static gboolean
 load_config (HsLaunchSettings *s, GError **error)
 {
@@ -698,13 +709,20 @@ load_config (HsLaunchSettings *s, GError **error)
   g_autoptr(GError) local = NULL;
   g_autofree char *text = NULL;
   g_auto(GStrv) groups = NULL;
-  gsize length;
 
-  if (!g_file_get_contents (s->config, &text, &length, &local) ||
-      !g_key_file_load_from_data (file, text, length, G_KEY_FILE_NONE,
-          &local)) {
+  text = hs_launch_read_text_file (s->config, "configuration", &local);
+  if (text == NULL) {
     g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE,
-        "--config: %s: %s", s->config, local->message);
+        "--config: %s", local->message);
+    return FALSE;
+  }
+  if (!g_key_file_load_from_data (file, text, -1, G_KEY_FILE_NONE, &local)) {
+    g_autofree char *shown = hs_launch_quote_path (s->config);
+    g_autofree char *message = hs_launch_printable (local->message, -1,
+        HS_LAUNCH_QUOTE_CHARS * 4);
+
+    g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE,
+        "--config: %s: %s", shown, message);
     return FALSE;
   }
   groups = g_key_file_get_groups (file, NULL);

@@ -16,10 +16,15 @@ G_BEGIN_DECLS
  * @HS_LAUNCH_EXIT_USAGE: bad options: unknown option or value, no such tee.
  * @HS_LAUNCH_EXIT_DESCRIPTION: the description could not be read,
  *   templated or parsed.
- * @HS_LAUNCH_EXIT_FORCED: the stop was forced (a second Ctrl+C, or
- *   --force-timeout ran out); open files may be incomplete.
+ * @HS_LAUNCH_EXIT_FORCED: the stop was forced (a second Ctrl+C or SIGTERM,
+ *   or --force-timeout ran out); open files may be incomplete.
+ * @HS_LAUNCH_EXIT_OUTPUT: every file closed cleanly, but stdout or stderr
+ *   could not be written to the end (a closed pipe, a full disk, a terminal
+ *   that went away, a reader that stopped reading); printing there stopped,
+ *   recording did not.
  *
- * Exit codes; never 0 on failure.
+ * Exit codes; never 0 on failure. When several apply, the first of 4, 1, 5
+ * wins (2 and 3 end the run before anything is recorded).
  */
 typedef enum {
   HS_LAUNCH_EXIT_OK = 0,
@@ -27,7 +32,17 @@ typedef enum {
   HS_LAUNCH_EXIT_USAGE = 2,
   HS_LAUNCH_EXIT_DESCRIPTION = 3,
   HS_LAUNCH_EXIT_FORCED = 4,
+  HS_LAUNCH_EXIT_OUTPUT = 5,
 } HsLaunchExit;
+
+/* A description (--file) is text of at most this many bytes. */
+#define HS_LAUNCH_MAX_DESCRIPTION (1024 * 1024)
+/* A command on stdin is one line of at most this many bytes. */
+#define HS_LAUNCH_MAX_LINE 4096
+/* Input quoted in a message is cut after this many characters. */
+#define HS_LAUNCH_QUOTE_CHARS 40
+/* A path is quoted whole up to this many bytes. */
+#define HS_LAUNCH_QUOTE_PATH_BYTES 256
 
 typedef enum {
   HS_LAUNCH_STOP_NONE,
@@ -90,8 +105,12 @@ typedef struct {
   gulong element_handler;
   gboolean playing;
   GCancellable *cancellable;
-  GDataInputStream *commands;
-  guint signal_ids[3];
+  GInputStream *commands;       /* stdin, read a chunk at a time */
+  GString *command_line;        /* the line read so far */
+  gboolean command_too_long;    /* skipping to the end of a long line */
+  guint foreground_id;          /* waiting to read the terminal again */
+  guint suspend_id;             /* watching for Ctrl+Z */
+  guint signal_ids[4];
   gboolean seen_playing;        /* this run's pipeline reached PLAYING */
 
   /* the service: settings per source, a configuration file, MQTT,
@@ -105,6 +124,15 @@ typedef struct {
 } HsLaunch;
 
 /* hs-launch-report.c: what the user (or a script, with --json) sees. */
+void     hs_launch_output_init      (void);
+void     hs_launch_output_settle    (double        timeout_s);
+gboolean hs_launch_output_finish    (double        timeout_s);
+gboolean hs_launch_output_failed    (void);
+char    *hs_launch_printable        (const char   *text,
+                                     gssize        length,
+                                     guint         max_chars);
+char    *hs_launch_quote            (const char   *text);
+char    *hs_launch_quote_path       (const char   *path);
 void     hs_launch_log              (HsLaunch     *app,
                                      const char   *format,
                                      ...) G_GNUC_PRINTF (2, 3);
@@ -139,7 +167,9 @@ gboolean hs_launch_arm              (HsLaunch     *app,
                                      GError      **error);
 void     hs_launch_disarm           (HsLaunch     *app);
 void     hs_launch_disarm_pipeline  (HsLaunch     *app);
+void     hs_launch_protect_process  (void);
 void     hs_launch_install_signals  (HsLaunch     *app);
+void     hs_launch_install_stop_signals (HsLaunch *app);
 void     hs_launch_request_stop     (HsLaunch     *app,
                                      HsLaunchStop  reason);
 GPtrArray *hs_launch_match_recorders (HsLaunch    *app,
@@ -193,6 +223,9 @@ void     hs_launch_restart_note_finished (HsLaunch     *app,
                                           HsRecording  *recording);
 
 /* Used by the service files. */
+char    *hs_launch_read_text_file   (const char   *path,
+                                     const char   *noun,
+                                     GError      **error);
 void     hs_launch_trigger          (HsLaunch     *app,
                                      HsRecorder   *recorder,
                                      GstClockTime  time,

@@ -190,6 +190,23 @@ syntax_error (Scanner *s, GError **error, const char *at, const char *format,
       "%s:%u:%u: %s", s->origin, s->line, column_of (s, at), message);
 }
 
+/* Input quoted in a message: at most QUOTE_BYTES bytes of it (whole
+ * characters), then "…", so that one enormous line makes a short message. */
+#define QUOTE_BYTES 40
+
+static char *
+quote_part (const char *text, gsize len)
+{
+  gsize cut = len;
+
+  if (len <= QUOTE_BYTES)
+    return g_strndup (text, len);
+  cut = QUOTE_BYTES;
+  while (cut > 0 && ((guchar) text[cut] & 0xc0) == 0x80)
+    cut--;
+  return g_strdup_printf ("%.*s…", (int) cut, text);
+}
+
 static void
 emit (Scanner *s, const char *text, gsize len)
 {
@@ -260,10 +277,11 @@ scan_brace (Scanner *s, GError **error)
 
   eq = memchr (name, '=', close - name);
   if (!key_is_valid_len (name, (eq ? eq : close) - name)) {
-    syntax_error (s, error, p, "'%.*s' is not a placeholder: its name must "
+    g_autofree char *quoted = quote_part (p, close + 1 - p);
+
+    syntax_error (s, error, p, "'%s' is not a placeholder: its name must "
         "start with a letter or '_' and hold only letters, digits, '-' and "
-        "'_' (write '{{' and '}}' for literal braces)",
-        (int) (close + 1 - p), p);
+        "'_' (write '{{' and '}}' for literal braces)", quoted);
     return FALSE;
   }
 
@@ -275,13 +293,13 @@ scan_brace (Scanner *s, GError **error)
   } else if (eq != NULL) {
     emit (s, eq + 1, close - (eq + 1));
   } else {
-    int len = (int) (close - name);
+    g_autofree char *quoted = quote_part (name, close - name);
 
     if (s->missing->len > 0)
       g_string_append_c (s->missing, '\n');
-    g_string_append_printf (s->missing, "%s:%u:%u: {%.*s} has no value: "
-        "pass --%.*s=VALUE or write {%.*s=DEFAULT}", s->origin, s->line,
-        column_of (s, p), len, name, len, name, len, name);
+    g_string_append_printf (s->missing, "%s:%u:%u: {%s} has no value: "
+        "pass --%s=VALUE or write {%s=DEFAULT}", s->origin, s->line,
+        column_of (s, p), quoted, quoted, quoted);
   }
   s->p = close + 1;
   return TRUE;

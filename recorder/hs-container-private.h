@@ -33,7 +33,17 @@ HsContainer  hs_container_choose       (HsContainer  setting,
                                         const char  *codec,
                                         GError     **error);
 
-/* A short name of a video caps name for messages: "H.264". */
+/* Whether @container can hold audio of caps name @codec. */
+gboolean     hs_container_holds_audio  (HsContainer  container,
+                                        const char  *codec);
+
+/* The same as an error (HS_ERROR_NOT_NEGOTIATED) naming the containers
+ * that can; TRUE for NULL (no audio). */
+gboolean     hs_container_check_audio  (HsContainer  container,
+                                        const char  *codec,
+                                        GError     **error);
+
+/* A short name of a caps name for messages: "H.264", "Opus". */
 const char  *hs_container_codec_name   (const char  *codec);
 
 G_END_DECLS

@@ -22,6 +22,16 @@ static const struct {
 };
 
 static const struct {
+  HsContainer container;
+  const char *codecs[8];
+} audio_codecs[] = {
+  { HS_CONTAINER_WEBM, { "audio/x-opus", "audio/x-vorbis" } },
+  { HS_CONTAINER_MATROSKA, { "audio/x-opus", "audio/x-vorbis", "audio/mpeg",
+      "audio/x-flac", "audio/x-raw", "audio/x-mulaw", "audio/x-alaw" } },
+  { HS_CONTAINER_MP4, { "audio/mpeg", "audio/x-opus" } },
+};
+
+static const struct {
   const char *caps;
   const char *name;
 } codec_names[] = {
@@ -30,6 +40,13 @@ static const struct {
   { "video/x-vp8", "VP8" },
   { "video/x-vp9", "VP9" },
   { "video/x-av1", "AV1" },
+  { "audio/x-opus", "Opus" },
+  { "audio/x-vorbis", "Vorbis" },
+  { "audio/mpeg", "AAC (or MP3)" },
+  { "audio/x-flac", "FLAC" },
+  { "audio/x-raw", "PCM" },
+  { "audio/x-mulaw", "mu-law" },
+  { "audio/x-alaw", "A-law" },
 };
 
 const char *
@@ -116,4 +133,37 @@ hs_container_choose (HsContainer setting, const char *location,
       hs_container_codec_name (codec), containers[entry (container)].name,
       able->len ? able->str : "none");
   return HS_CONTAINER_AUTO;
+}
+
+gboolean
+hs_container_holds_audio (HsContainer container, const char *codec)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (audio_codecs); i++) {
+    if (audio_codecs[i].container != container)
+      continue;
+    for (guint j = 0; j < G_N_ELEMENTS (audio_codecs[i].codecs) &&
+        audio_codecs[i].codecs[j] != NULL; j++)
+      if (g_strcmp0 (audio_codecs[i].codecs[j], codec) == 0)
+        return TRUE;
+  }
+  return FALSE;
+}
+
+gboolean
+hs_container_check_audio (HsContainer container, const char *codec,
+                          GError **error)
+{
+  g_autoptr(GString) able = g_string_new (NULL);
+
+  if (codec == NULL || hs_container_holds_audio (container, codec))
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (containers); i++)
+    if (hs_container_holds_audio (containers[i].container, codec))
+      g_string_append_printf (able, "%s%s", able->len ? ", " : "",
+          containers[i].name);
+  g_set_error (error, HS_ERROR, HS_ERROR_NOT_NEGOTIATED,
+      "%s audio cannot go into %s (containers that can hold it: %s)",
+      hs_container_codec_name (codec), containers[entry (container)].name,
+      able->len ? able->str : "none");
+  return FALSE;
 }

@@ -44,8 +44,28 @@ void         hs_file_job_write         (HsFileJob              *job,
                                         gboolean                rebase,
                                         gboolean                keep_dts);
 
-/* Ends the file (with @error, if the window failed): @done follows once the
- * record pipeline has drained. */
+/* The sound of a file (hs-pump.c fills it): the audio whose running time
+ * falls from the file's first frame to the end of its last one. While the
+ * video goes on the end is not final: more audio may follow. */
+gboolean     hs_file_job_wants_audio   (HsFileJob              *job);
+GstClockTime hs_file_job_get_audio_from (HsFileJob             *job);
+GstClockTime hs_file_job_get_audio_until (HsFileJob            *job,
+                                        gboolean               *final);
+void         hs_file_job_write_audio   (HsFileJob              *job,
+                                        const HsRingEntry      *entry,
+                                        gboolean                rebase,
+                                        const char             *codec);
+
+/* The sound is complete (or ends here, for the reason @error gives): once
+ * the video is done too, the file is finished. */
+void         hs_file_job_end_audio     (HsFileJob              *job,
+                                        const GError           *error);
+
+/* Hands the frames written since the last flush to the record pipeline. */
+void         hs_file_job_flush         (HsFileJob              *job);
+
+/* Ends the file's video (with @error, if the window failed); once its sound
+ * is complete too, @done follows when the record pipeline has drained. */
 void         hs_file_job_finish        (HsFileJob              *job,
                                         const GError           *error);
 

@@ -12,6 +12,10 @@ struct _HsFileJob
   HsRecording *recording;
   GList *waiters;               /* GTask */
   GstClockTime first;           /* running time of the first frame */
+  GstClockTime video_end;       /* end of the last frame written */
+  gboolean video_done;          /* no more frames: finished once the sound
+                                 * is */
+  gboolean audio;               /* a sound track still to be filled */
   gboolean closed;
   guint64 bytes;
   GError *error;
@@ -41,6 +45,8 @@ hs_file_job_new (HsRecording *recording, const char *location, GstCaps *caps,
 
   job->recording = g_object_ref (recording);
   job->first = GST_CLOCK_TIME_NONE;
+  job->video_end = 0;
+  job->audio = options->audio_caps != NULL;
   job->done = done;
   job->user_data = user_data;
   job->writer = hs_writer_new (location, caps, options, context,
@@ -70,6 +76,13 @@ hs_file_job_takes_caps (HsFileJob *job, GstCaps *caps)
   return caps == file_caps || gst_caps_is_equal (caps, file_caps);
 }
 
+/* The time of @time in the file. */
+static GstClockTime
+file_time (HsFileJob *job, GstClockTime time, gboolean rebase)
+{
+  return rebase ? time - job->first : time;
+}
+
 static GstBuffer *
 restamp (HsFileJob *job, const HsRingEntry *e, gboolean rebase,
          gboolean keep_dts)
@@ -78,7 +91,7 @@ restamp (HsFileJob *job, const HsRingEntry *e, gboolean rebase,
   GstClockTime pts = GST_BUFFER_PTS (buffer);
   GstClockTime dts = GST_BUFFER_DTS (buffer);
 
-  GST_BUFFER_PTS (buffer) = rebase ? e->time - job->first : e->time;
+  GST_BUFFER_PTS (buffer) = file_time (job, e->time, rebase);
   /* Encoded frames keep their decode order; raw frames have none. */
   if (keep_dts && dts != GST_CLOCK_TIME_NONE && dts <= pts &&
       pts - dts <= GST_BUFFER_PTS (buffer))
@@ -99,7 +112,64 @@ hs_file_job_write (HsFileJob *job, const HsRingEntry *entry, gboolean rebase,
   else
     hs_recording_add_dropped (job->recording, entry->dropped_before);
   hs_recording_add_frame (job->recording, entry->time, entry->duration);
+  if (GST_CLOCK_TIME_IS_VALID (entry->duration))
+    job->video_end = MAX (job->video_end, entry->time + entry->duration);
+  else
+    job->video_end = MAX (job->video_end, entry->time + 1);
   hs_writer_push (job->writer, restamp (job, entry, rebase, keep_dts));
+}
+
+gboolean
+hs_file_job_wants_audio (HsFileJob *job)
+{
+  return job->audio && job->first != GST_CLOCK_TIME_NONE;
+}
+
+GstClockTime
+hs_file_job_get_audio_from (HsFileJob *job)
+{
+  return job->first;
+}
+
+GstClockTime
+hs_file_job_get_audio_until (HsFileJob *job, gboolean *final)
+{
+  *final = job->video_done;
+  return job->video_end;
+}
+
+void
+hs_file_job_write_audio (HsFileJob *job, const HsRingEntry *entry,
+                         gboolean rebase, const char *codec)
+{
+  GstBuffer *buffer = gst_buffer_copy (gst_sample_get_buffer (entry->sample));
+
+  /* Sound keeps its time against the video's; raw audio has no decode
+   * order, compressed audio decodes in the order it comes. */
+  GST_BUFFER_PTS (buffer) = file_time (job, entry->time, rebase);
+  GST_BUFFER_DTS (buffer) = GST_CLOCK_TIME_NONE;
+  hs_recording_add_audio (job->recording, codec);
+  hs_writer_push_audio (job->writer, buffer, gst_sample_get_caps (
+          entry->sample));
+}
+
+void
+hs_file_job_end_audio (HsFileJob *job, const GError *error)
+{
+  if (!job->audio)
+    return;
+  job->audio = FALSE;
+  if (error != NULL && hs_recording_get_error (job->recording) == NULL)
+    hs_recording_set_error (job->recording, error);
+  hs_writer_end_audio (job->writer);
+  if (job->video_done)
+    hs_writer_finish (job->writer);
+}
+
+void
+hs_file_job_flush (HsFileJob *job)
+{
+  hs_writer_flush (job->writer);
 }
 
 void
@@ -107,7 +177,10 @@ hs_file_job_finish (HsFileJob *job, const GError *error)
 {
   if (error != NULL)
     hs_recording_set_error (job->recording, error);
-  hs_writer_finish (job->writer);
+  job->video_done = TRUE;
+  /* A sound track still being filled holds the file open. */
+  if (!job->audio)
+    hs_writer_finish (job->writer);
 }
 
 void

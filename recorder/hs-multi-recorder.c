@@ -18,7 +18,9 @@
  * `post`, `location`, `encoder`, `mode`, ...) as a property of the same
  * name, which applies to every recorder; the default location puts the
  * source name in every file name. The recording signals of all recorders
- * are re-emitted here.
+ * are re-emitted here. An #HsRecorder:audio-source with `%u` or `*` pairs
+ * each video tee with its own audio tee (`cam%u` with `mic%u`: cam0 with
+ * mic0, cam1 with mic1; see [func@Hindsight.tee_pair]).
  *
  * ```c
  * g_autoptr(HsMultiRecorder) multi = hs_multi_recorder_new (pipeline, "tee_%u", &error);
@@ -111,19 +113,41 @@ add_recorder (HsMultiRecorder *self, const char *source, GError **error)
   const char *names[HS_N_SETTINGS + 2] = { "pipeline", "source" };
   GValue values[HS_N_SETTINGS + 2] = { G_VALUE_INIT, G_VALUE_INIT };
   HsRecorder *recorder;
+  const char *audio = g_value_get_string (
+      &self->settings[HS_SETTING_AUDIO_SOURCE]);
+  g_autofree char *paired = NULL;
+  GValue paired_value = G_VALUE_INIT;
 
   g_value_init (&values[0], GST_TYPE_ELEMENT);
   g_value_set_object (&values[0], self->pipeline);
   g_value_init (&values[1], G_TYPE_STRING);
   g_value_set_string (&values[1], source);
+
   for (guint i = 0; i < HS_N_SETTINGS; i++) {
     names[i + 2] = properties[PROP_FIRST_SETTING + i]->name;
     values[i + 2] = self->settings[i];
+  }
+  /* Each video tee with its own audio tee: cam%u with mic%u. */
+  if (audio != NULL) {
+    paired = hs_tee_pair (self->pattern, source, audio);
+    if (paired == NULL) {
+      g_set_error (error, HS_ERROR, HS_ERROR_NO_SUCH_TEE,
+          "No audio tee for '%s': '%s' takes a part of its name that it does "
+          "not have", source, audio);
+      g_value_unset (&values[0]);
+      g_value_unset (&values[1]);
+      return FALSE;
+    }
+    g_value_init (&paired_value, G_TYPE_STRING);
+    g_value_set_string (&paired_value, paired);
+    values[2 + HS_SETTING_AUDIO_SOURCE] = paired_value;
   }
   recorder = HS_RECORDER (g_object_new_with_properties (HS_TYPE_RECORDER,
           G_N_ELEMENTS (names), names, values));
   g_value_unset (&values[0]);
   g_value_unset (&values[1]);
+  if (audio != NULL)
+    g_value_unset (&paired_value);
   if (!g_initable_init (G_INITABLE (recorder), NULL, error)) {
     g_object_unref (recorder);
     return FALSE;

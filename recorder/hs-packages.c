@@ -18,6 +18,14 @@ static const struct {
   { "videoscale", "gstreamer1.0-plugins-base" },
   { "videotestsrc", "gstreamer1.0-plugins-base" },
   { "decodebin", "gstreamer1.0-plugins-base" },
+  { "audioconvert", "gstreamer1.0-plugins-base" },
+  { "audioresample", "gstreamer1.0-plugins-base" },
+  { "opusenc", "gstreamer1.0-plugins-base (opus)" },
+  { "vorbisenc", "gstreamer1.0-plugins-base (vorbis)" },
+  { "fdkaacenc", "gstreamer1.0-plugins-bad (fdkaac)" },
+  { "avenc_aac", "gstreamer1.0-libav" },
+  { "voaacenc", "gstreamer1.0-plugins-bad (voaacenc)" },
+  { "aacparse", "gstreamer1.0-plugins-good (audioparsers)" },
   { "queue", "libgstreamer1.0-0 (coreelements)" },
   { "tee", "libgstreamer1.0-0 (coreelements)" },
   { "filesink", "libgstreamer1.0-0 (coreelements)" },
@@ -30,6 +38,10 @@ static const struct {
   { "av1enc", "gstreamer1.0-plugins-bad (aom)" },
   { "av1dec", "gstreamer1.0-plugins-bad (aom)" },
   { "av1parse", "gstreamer1.0-plugins-bad (videoparsersbad)" },
+  { "h264parse", "gstreamer1.0-plugins-bad (videoparsersbad)" },
+  { "h265parse", "gstreamer1.0-plugins-bad (videoparsersbad)" },
+  { "matroskamux", "gstreamer1.0-plugins-good (matroska)" },
+  { "mp4mux", "gstreamer1.0-plugins-good (isomp4)" },
   /* nvcodec registers its elements only where a CUDA driver is found. */
   { "cudaupload", "gstreamer1.0-plugins-bad (nvcodec) and an NVIDIA driver "
     "with CUDA" },
@@ -42,6 +54,26 @@ static const struct {
   { "nvvidconv", "Jetson's nvidia-l4t-gstreamer (JetPack)" },
   { "nvv4l2vp8enc", "Jetson's nvidia-l4t-gstreamer (JetPack)" },
   { "nvv4l2vp9enc", "Jetson's nvidia-l4t-gstreamer (JetPack)" },
+  /* Not built by the recorder, but named by the bundled pipelines and the
+   * tests, which report them the same way. */
+  { "timeoverlay", "gstreamer1.0-x (pango)" },
+  { "clockoverlay", "gstreamer1.0-x (pango)" },
+  { "textoverlay", "gstreamer1.0-x (pango)" },
+  { "audiotestsrc", "gstreamer1.0-plugins-base" },
+  { "fakesrc", "libgstreamer1.0-0 (coreelements)" },
+  { "fakesink", "libgstreamer1.0-0 (coreelements)" },
+  { "filesrc", "libgstreamer1.0-0 (coreelements)" },
+  { "valve", "libgstreamer1.0-0 (coreelements)" },
+  { "jpegenc", "gstreamer1.0-plugins-good (jpeg)" },
+  { "multifilesink", "gstreamer1.0-plugins-good (multifile)" },
+  { "rtspsrc", "gstreamer1.0-plugins-good (rtsp)" },
+  { "v4l2src", "gstreamer1.0-plugins-good (video4linux2)" },
+  { "parsebin", "gstreamer1.0-plugins-base (playback)" },
+  { "qtdemux", "gstreamer1.0-plugins-good (isomp4)" },
+  { "x264enc", "gstreamer1.0-plugins-ugly (x264)" },
+  { "x265enc", "gstreamer1.0-plugins-bad (x265)" },
+  { "avdec_h264", "gstreamer1.0-libav" },
+  { "avdec_h265", "gstreamer1.0-libav" },
 };
 
 const char *

@@ -39,6 +39,9 @@
 GST_DEBUG_CATEGORY_STATIC (hs_pipeline_debug);
 #define GST_CAT_DEFAULT hs_pipeline_debug
 
+#define FORCE_TICK_MS 100
+#define FORCE_TICK_MAX_US (G_USEC_PER_SEC / 4)
+
 struct _HsPipeline
 {
   GObject parent_instance;
@@ -51,6 +54,8 @@ struct _HsPipeline
   GThread *thread;
   GSource *bus_source;
   GSource *force_source;
+  gint64 force_last_us;         /* the force tick's last run */
+  gint64 force_spent_us;        /* of the graceful stop, so far */
   GPtrArray *draining;          /* HsRecorder watched while they close */
   GError *error;
   GMutex lock;                  /* stop_tasks and running */
@@ -214,9 +219,17 @@ drain (HsPipeline *self)
 }
 
 static gboolean
-on_force_timeout (gpointer user_data)
+on_force_tick (gpointer user_data)
 {
   HsPipeline *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  /* A late tick counts for FORCE_TICK_MAX_US at most: the process was
+   * stopped (Ctrl+Z, SIGSTOP) and the stop had no time to go on. */
+  self->force_spent_us += MIN (now - self->force_last_us, FORCE_TICK_MAX_US);
+  self->force_last_us = now;
+  if (self->force_spent_us < (gint64) (self->force_timeout * G_USEC_PER_SEC))
+    return G_SOURCE_CONTINUE;
 
   GST_WARNING_OBJECT (self, "graceful stop took longer than %.1f s: forcing",
       self->force_timeout);
@@ -228,14 +241,19 @@ on_force_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The graceful stop's time is counted in ticks, so that time the process
+ * spends stopped does not count: after SIGCONT the stop goes on instead of
+ * being forced at once. */
 static void
 arm_force_timeout (HsPipeline *self)
 {
   if (self->force_source != NULL)
     return;
-  self->force_source = g_timeout_source_new ((guint) (self->force_timeout *
-          1000));
-  g_source_set_callback (self->force_source, on_force_timeout, self, NULL);
+  self->force_last_us = g_get_monotonic_time ();
+  self->force_spent_us = 0;
+  self->force_source = g_timeout_source_new ((guint) MIN (FORCE_TICK_MS,
+          self->force_timeout * 1000));
+  g_source_set_callback (self->force_source, on_force_tick, self, NULL);
   g_source_attach (self->force_source, self->context);
 }
 

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 
+#include "hs-audio-feed-private.h"
 #include "hs-recording.h"
 #include "hs-ring-branch-private.h"
 #include "hs-ring-buffer.h"
@@ -48,6 +49,7 @@ typedef struct {
   const char        *encoder;   /* copied */
   HsEncoderSettings  encoding;
   gboolean           rebase_timestamps;
+  const char        *audio_encoder; /* copied */
 } HsPumpSettings;
 
 HsPump       *hs_pump_new              (const char             *source,
@@ -61,6 +63,10 @@ void          hs_pump_free             (HsPump                 *self);
 /* What the ring branch makes ready (from any thread) to have the pump
  * look at the ring. */
 GSource      *hs_pump_get_wakeup       (HsPump                 *self);
+
+/* The sound of the files (taken), set once before the first trigger. */
+void          hs_pump_set_audio        (HsPump                 *self,
+                                        HsAudioFeed            *audio);
 
 /* The branch that feeds the ring (a reference is taken), set once before
  * the first trigger; it stays after a detach. */

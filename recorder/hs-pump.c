@@ -5,6 +5,8 @@
 
 #include <glib/gstdio.h>
 
+#include "hs-audio-feed-private.h"
+#include "hs-container-private.h"
 #include "hs-error.h"
 #include "hs-file-job-private.h"
 #include "hs-recording-private.h"
@@ -14,9 +16,12 @@
 GST_DEBUG_CATEGORY_STATIC (hs_pump_debug);
 #define GST_CAT_DEFAULT hs_pump_debug
 
-/* While a window is open or a trigger waits, the pump also runs this
- * often, for stalls and for triggers the clock reaches without frames. */
-#define TICK_MS 50
+/* While a window is open or a trigger waits, the pump runs this often: it
+ * takes the frames of a live source that arrived since in one batch (a
+ * wake-up per frame and camera costs more than the recording), and sees
+ * stalls and triggers the clock reaches without frames. A live window's
+ * file closes at most this long after the frame that ends it arrives. */
+#define TICK_MS 100
 #define CLOSE_TIMEOUT (5 * GST_SECOND)
 
 struct _HsPump
@@ -25,12 +30,14 @@ struct _HsPump
   GstElement *pipeline;
   HsRingBuffer *ring;
   HsRingBranch *branch;         /* set once; read from any thread */
+  HsAudioFeed *audio;           /* NULL: files without sound */
   GMainContext *context;
   HsPumpCallbacks callbacks;
   gpointer user_data;
 
   HsPumpSettings settings;
   char *encoder;                /* settings.encoder points here */
+  char *audio_encoder;          /* settings.audio_encoder points here */
   HsRecorderMode mode;          /* as the branch decided */
 
   HsTimeline *timeline;
@@ -47,15 +54,27 @@ struct _HsPump
 };
 
 static gboolean
-on_wakeup (GSource *source, GSourceFunc callback, gpointer user_data)
+on_ready (GSource *source, GSourceFunc callback, gpointer user_data)
 {
   g_source_set_ready_time (source, -1);
   return callback (user_data);
 }
 
-static GSourceFuncs wakeup_funcs = {
-  .dispatch = on_wakeup,
+/* The wakeup (made ready by the branch) and the tick (made ready by the
+ * pump itself) are both sources that run when their ready time comes. */
+static GSourceFuncs ready_funcs = {
+  .dispatch = on_ready,
 };
+
+/* The next multiple of the tick: every pump of a context ticks at the same
+ * moments, in one iteration of its loop, instead of each at its own. */
+static gint64
+next_tick_us (void)
+{
+  gint64 period = TICK_MS * 1000;
+
+  return (g_get_monotonic_time () / period + 1) * period;
+}
 
 static gboolean
 run_from_source (gpointer user_data)
@@ -86,10 +105,14 @@ hs_pump_new (const char *source, GstElement *pipeline, HsRingBuffer *ring,
   self->mode = HS_RECORDER_MODE_AUTO;
   self->timeline = hs_timeline_new (&(HsTimelineSettings) { 0 });
 
-  self->wakeup = g_source_new (&wakeup_funcs, sizeof (GSource));
+  self->wakeup = g_source_new (&ready_funcs, sizeof (GSource));
   g_source_set_callback (self->wakeup, run_from_source, self, NULL);
   g_source_set_ready_time (self->wakeup, -1);
   g_source_attach (self->wakeup, self->context);
+  self->tick = g_source_new (&ready_funcs, sizeof (GSource));
+  g_source_set_callback (self->tick, run_from_source, self, NULL);
+  g_source_set_ready_time (self->tick, -1);
+  g_source_attach (self->tick, self->context);
   return self;
 }
 
@@ -108,11 +131,13 @@ hs_pump_free (HsPump *self)
   destroy_source (&self->wakeup);
   destroy_source (&self->tick);
   g_clear_pointer (&self->branch, hs_ring_branch_unref);
+  g_clear_pointer (&self->audio, hs_audio_feed_free);
   g_clear_pointer (&self->timeline, hs_timeline_free);
   g_object_unref (self->ring);
   gst_object_unref (self->pipeline);
   g_main_context_unref (self->context);
   g_free (self->encoder);
+  g_free (self->audio_encoder);
   g_free (self->source);
   g_free (self);
 }
@@ -154,6 +179,13 @@ update_timeline (HsPump *self)
 }
 
 void
+hs_pump_set_audio (HsPump *self, HsAudioFeed *audio)
+{
+  g_return_if_fail (self->audio == NULL);
+  self->audio = audio;
+}
+
+void
 hs_pump_set_settings (HsPump *self, const HsPumpSettings *settings)
 {
   g_autofree char *old = g_steal_pointer (&self->encoder);
@@ -161,6 +193,11 @@ hs_pump_set_settings (HsPump *self, const HsPumpSettings *settings)
   self->settings = *settings;
   self->encoder = g_strdup (settings->encoder);
   self->settings.encoder = self->encoder;
+  g_free (self->audio_encoder);
+  self->audio_encoder = g_strdup (settings->audio_encoder);
+  self->settings.audio_encoder = self->audio_encoder;
+  if (self->audio != NULL)
+    hs_audio_feed_set_encoder (self->audio, self->audio_encoder);
   update_timeline (self);
 }
 
@@ -290,6 +327,25 @@ on_job_done (HsFileJob *job, gpointer user_data)
   hs_pump_run (self);
 }
 
+/* The caps of the sound of a file starting at @from, or NULL for a file
+ * without: the recording says why. */
+static GstCaps *
+sound_for (HsPump *self, GstClockTime from, HsContainer container,
+           HsRecording *recording)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstCaps) caps = hs_audio_feed_caps_for (self->audio, from, &error);
+
+  if (caps != NULL)
+    hs_container_check_audio (container, hs_audio_feed_file_codec (
+            self->audio, caps), &error);
+  if (error == NULL)
+    return g_steal_pointer (&caps);
+  GST_WARNING ("%s: a file without sound: %s", self->source, error->message);
+  hs_recording_set_error (recording, error);
+  return NULL;
+}
+
 static gboolean
 open_file (HsPump *self, const HsRingEntry *e, gint64 requested_start)
 {
@@ -298,6 +354,7 @@ open_file (HsPump *self, const HsRingEntry *e, gint64 requested_start)
   g_autoptr(GDateTime) date = frame_date (self, e->time);
   g_autofree char *location = NULL;
   GstCaps *caps = gst_sample_get_caps (e->sample);
+  g_autoptr(GstCaps) audio_caps = NULL;
   HsWriterOptions options = {
     .remux = remuxes (self),
     .encoder = self->settings.encoder,
@@ -312,6 +369,10 @@ open_file (HsPump *self, const HsRingEntry *e, gint64 requested_start)
       gst_structure_get_name (gst_caps_get_structure (caps, 0)) :
       hs_variant_encoder_codec (options.encoder), &options.container,
       self->user_data, &error);
+  if (location != NULL && self->audio != NULL)
+    audio_caps = sound_for (self, e->time, options.container, recording);
+  options.audio_caps = audio_caps;
+  options.audio_encoder = self->audio_encoder;
   if (location != NULL) {
     hs_recording_set_location (recording, location);
     job = hs_file_job_new (recording, location, caps, &options, self->context,
@@ -503,25 +564,68 @@ next_frame (HsPump *self, HsRingEntry *e)
       e);
 }
 
+/* The files that want sound, oldest first: those closed that wait for
+ * their audio, then the open one. Transfer container. */
+static GList *
+files_filling (HsPump *self)
+{
+  GList *jobs = NULL;
+
+  for (GList *l = self->closing; l != NULL; l = l->next)
+    if (hs_file_job_wants_audio (l->data))
+      jobs = g_list_append (jobs, l->data);
+  if (self->current != NULL && hs_file_job_wants_audio (self->current))
+    jobs = g_list_append (jobs, self->current);
+  return jobs;
+}
+
+/* The sound the open and closed files are owed, and every frame handed out
+ * since the last time to its record pipeline. */
+static void
+fill_files (HsPump *self)
+{
+  g_autoptr(GList) jobs = self->audio ? files_filling (self) : NULL;
+
+  if (jobs != NULL)
+    hs_audio_feed_run (self->audio, jobs,
+        self->settings.rebase_timestamps);
+  for (GList *l = self->closing; l != NULL; l = l->next)
+    if (!hs_file_job_is_closed (l->data))
+      hs_file_job_flush (l->data);
+  if (self->current != NULL)
+    hs_file_job_flush (self->current);
+}
+
+/* How far back a window waiting or open may want sound: from its start,
+ * or from the oldest frame of the video ring (a file that starts on a
+ * keyframe may start before the window). */
+static GstClockTime
+sound_from (HsPump *self, GstClockTime pending_from)
+{
+  GstClockTime oldest = hs_ring_buffer_get_oldest (self->ring);
+  GstClockTime from = hs_timeline_get_state (self->timeline) !=
+      HS_TIMELINE_IDLE ? hs_timeline_get_start (self->timeline) : pending_from;
+
+  return oldest != GST_CLOCK_TIME_NONE ? MIN (from, oldest) : from;
+}
+
 static void
 update_interest (HsPump *self)
 {
   GstClockTime from = 0;
   gboolean hold = hs_timeline_get_hold (self->timeline, &from);
+  g_autoptr(GList) filling = self->audio ? files_filling (self) : NULL;
   gboolean busy;
 
   hs_ring_buffer_set_hold (self->ring, hold ? self->cursor : G_MAXUINT64,
       from);
   if (self->branch != NULL)
     hs_ring_branch_set_interested (self->branch, hold);
-
-  if (hold && self->tick == NULL) {
-    self->tick = g_timeout_source_new (TICK_MS);
-    g_source_set_callback (self->tick, run_from_source, self, NULL);
-    g_source_attach (self->tick, self->context);
-  } else if (!hold) {
-    destroy_source (&self->tick);
-  }
+  if (self->audio != NULL)
+    hs_audio_feed_hold (self->audio, filling != NULL, hold ?
+        sound_from (self, from) : GST_CLOCK_TIME_NONE);
+  g_source_set_ready_time (self->tick, hold || filling != NULL ?
+      next_tick_us () : -1);
 
   busy = hs_timeline_get_state (self->timeline) != HS_TIMELINE_IDLE ||
       hs_timeline_has_pending (self->timeline) || self->closing != NULL;
@@ -588,6 +692,7 @@ hs_pump_run (HsPump *self)
     if (action.type == HS_TIMELINE_WAIT)
       break;
   }
+  fill_files (self);
 
   update_interest (self);
   hs_ring_branch_status_clear (&status);

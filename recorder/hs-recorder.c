@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "hs-recorder.h"
+#include "hs-recorder-private.h"
 
 #include "hs-container-private.h"
 #include "hs-error.h"
@@ -61,6 +62,7 @@ struct _HsRecorder
   char *source;
   GMainContext *context;
   HsRingBuffer *ring;           /* thread-safe */
+  HsRingBuffer *audio_ring;     /* the sound's, with audio-source */
 
   /* Settings. The construct-only ones (converter, mode) shape the branch;
    * the others take effect at the next decision that reads them. */
@@ -72,6 +74,9 @@ struct _HsRecorder
   /* Main context only. */
   HsPump *pump;
   HsRingBranch *branch;         /* NULL until attached */
+  HsRingBranch *audio_branch;   /* NULL without audio-source */
+  gboolean hosted;              /* the branch is in an element, not on a tee
+                                 * (hs_recorder_new_hosted()) */
   gboolean detached;
 
   gboolean busy_notified;       /* the busy value last notified */
@@ -202,6 +207,7 @@ update_pump (HsRecorder *self)
     .encoder = s->encoder,
     .encoding = s->encoding,
     .rebase_timestamps = s->rebase_timestamps,
+    .audio_encoder = s->audio_encoder,
   };
 
   hs_pump_set_settings (self->pump, &settings);
@@ -210,11 +216,10 @@ update_pump (HsRecorder *self)
 /* ------------------------------------------------------------------------ */
 /* Attaching to the tee                                                     */
 
+/* The ring branch that feeds the ring, made from the settings. */
 static gboolean
-attach (HsRecorder *self, GError **error)
+make_branch (HsRecorder *self, GError **error)
 {
-  g_autoptr(GstElement) tee = NULL;
-  g_autoptr(GstBus) bus = NULL;
   HsRingBranchConfig config = {
     .source = self->source,
     .converter = self->settings.converter,
@@ -225,6 +230,53 @@ attach (HsRecorder *self, GError **error)
     .ring = self->ring,
     .wakeup = hs_pump_get_wakeup (self->pump),
   };
+
+  self->branch = hs_ring_branch_new (&config, error);
+  if (self->branch == NULL)
+    return FALSE;
+  hs_pump_set_branch (self->pump, self->branch);
+  return TRUE;
+}
+
+/* The sound: a ring branch of its own on the audio tee, feeding the files
+ * through the pump. */
+static gboolean
+attach_audio (HsRecorder *self, GstBus *bus, GError **error)
+{
+  g_autoptr(GstElement) tee = hs_tee_find (self->pipeline,
+      self->settings.audio_source, error);
+  HsRingBranchConfig config = {
+    .source = self->settings.audio_source,
+    .mode = HS_RECORDER_MODE_AUTO,
+    .audio = TRUE,
+    .copy_frames = self->settings.copy_frames,
+    .ring = self->audio_ring,
+    .wakeup = hs_pump_get_wakeup (self->pump),
+  };
+  HsAudioFeed *feed;
+
+  if (tee == NULL) {
+    g_prefix_error (error, "Audio source: ");
+    return FALSE;
+  }
+  self->audio_branch = hs_ring_branch_new (&config, error);
+  if (self->audio_branch == NULL ||
+      !hs_ring_branch_attach (self->audio_branch, tee, error))
+    return FALSE;
+  hs_ring_branch_watch_bus (self->audio_branch, bus);
+  feed = hs_audio_feed_new (self->settings.audio_source, self->audio_ring);
+  hs_audio_feed_set_branch (feed, self->audio_branch);
+  hs_audio_feed_set_encoder (feed, self->settings.audio_encoder);
+  hs_pump_set_audio (self->pump, feed);
+  GST_INFO_OBJECT (self, "sound from tee %s", self->settings.audio_source);
+  return TRUE;
+}
+
+static gboolean
+attach (HsRecorder *self, GError **error)
+{
+  g_autoptr(GstElement) tee = NULL;
+  g_autoptr(GstBus) bus = NULL;
 
   if (!GST_IS_BIN (self->pipeline)) {
     g_set_error (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT,
@@ -248,11 +300,13 @@ attach (HsRecorder *self, GError **error)
   if (tee == NULL)
     return FALSE;
 
-  self->branch = hs_ring_branch_new (&config, error);
-  if (self->branch == NULL)
+  if (!make_branch (self, error))
     return FALSE;
-  hs_pump_set_branch (self->pump, self->branch);
-  if (!hs_ring_branch_attach (self->branch, self->pipeline, tee, error))
+  if (!hs_ring_branch_attach (self->branch, tee, error))
+    return FALSE;
+  hs_ring_branch_watch_bus (self->branch, bus);
+  if (self->settings.audio_source != NULL &&
+      !attach_audio (self, bus, error))
     return FALSE;
   hs_pipeline_register_recorder (self->pipeline, self);
   GST_INFO_OBJECT (self, "attached to tee %s", self->source);
@@ -271,6 +325,9 @@ check_settings (HsRecorder *self, GError **error)
   if (s->location != NULL && !hs_location_validate (s->location, error))
     return FALSE;
   if (!hs_variant_check_encoder (s->encoder, error))
+    return FALSE;
+  if (s->audio_source != NULL &&
+      !hs_variant_check_audio_encoder (s->audio_encoder, error))
     return FALSE;
   if (s->container != HS_CONTAINER_AUTO && named != HS_CONTAINER_AUTO &&
       named != s->container) {
@@ -317,7 +374,8 @@ hs_recorder_initable_init (GInitable     *initable,
   self->pump = hs_pump_new (self->source, self->pipeline, self->ring,
       self->context, &pump_callbacks, self);
   update_pump (self);
-  return attach (self, error);
+  /* A hosted branch goes wherever its host puts it. */
+  return self->hosted ? make_branch (self, error) : attach (self, error);
 }
 
 static void
@@ -337,6 +395,7 @@ hs_recorder_dispose (GObject *object)
     hs_pump_close_all_sync (self->pump);
   g_clear_pointer (&self->pump, hs_pump_free);
   g_clear_pointer (&self->branch, hs_ring_branch_unref);
+  g_clear_pointer (&self->audio_branch, hs_ring_branch_unref);
   gst_clear_object (&self->pipeline);
 
   G_OBJECT_CLASS (hs_recorder_parent_class)->dispose (object);
@@ -350,6 +409,7 @@ hs_recorder_finalize (GObject *object)
   if (self->location_destroy != NULL)
     self->location_destroy (self->location_data);
   g_clear_object (&self->ring);
+  g_clear_object (&self->audio_ring);
   g_free (self->source);
   hs_settings_clear (&self->settings);
   g_main_context_unref (self->context);
@@ -393,6 +453,8 @@ setting_changed (HsRecorder *self, HsSetting setting)
   switch (setting) {
     case HS_SETTING_PRE:
       hs_ring_buffer_set_window (self->ring,
+          hs_timeline_seconds (self->settings.pre) + RING_MARGIN);
+      hs_ring_buffer_set_window (self->audio_ring,
           hs_timeline_seconds (self->settings.pre) + RING_MARGIN);
       break;
     case HS_SETTING_MAX_RING_BYTES:
@@ -525,6 +587,8 @@ hs_recorder_init (HsRecorder *self)
   hs_settings_init (&self->settings);
   self->ring = hs_ring_buffer_new (hs_timeline_seconds (self->settings.pre) +
       RING_MARGIN, 0);
+  self->audio_ring = hs_ring_buffer_new (hs_timeline_seconds (
+          self->settings.pre) + RING_MARGIN, 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -797,6 +861,8 @@ hs_recorder_detach (HsRecorder *self)
   apply_stop (g_object_ref (self));
   self->detached = TRUE;
   hs_ring_branch_detach (self->branch, self->context);
+  if (self->audio_branch != NULL)
+    hs_ring_branch_detach (self->audio_branch, self->context);
   hs_pipeline_unregister_recorder (self->pipeline, self);
   GST_INFO_OBJECT (self, "detached from tee %s", self->source);
 }
@@ -1056,4 +1122,62 @@ hs_recorder_get_ring_buffer (HsRecorder *self)
 {
   g_return_val_if_fail (HS_IS_RECORDER (self), NULL);
   return self->ring;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Hosted in an element (hs-recorder-private.h)                             */
+
+HsRecorder *
+hs_recorder_new_hosted (GstElement    *host,
+                        const char    *source,
+                        guint          n_settings,
+                        const char    *names[],
+                        const GValue   values[],
+                        GError       **error)
+{
+  g_autofree const char **all_names = g_new0 (const char *, n_settings + 2);
+  g_autofree GValue *all_values = g_new0 (GValue, n_settings + 2);
+  g_autoptr(HsRecorder) self = NULL;
+
+  g_return_val_if_fail (GST_IS_ELEMENT (host), NULL);
+  g_return_val_if_fail (source != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  all_names[0] = "pipeline";
+  g_value_init (&all_values[0], GST_TYPE_ELEMENT);
+  g_value_set_object (&all_values[0], host);
+  all_names[1] = "source";
+  g_value_init (&all_values[1], G_TYPE_STRING);
+  g_value_set_string (&all_values[1], source);
+  for (guint i = 0; i < n_settings; i++) {
+    all_names[i + 2] = names[i];
+    all_values[i + 2] = values[i];
+  }
+  self = HS_RECORDER (g_object_new_with_properties (HS_TYPE_RECORDER,
+          n_settings + 2, all_names, all_values));
+  g_value_unset (&all_values[0]);
+  g_value_unset (&all_values[1]);
+
+  self->hosted = TRUE;
+  if (!g_initable_init (G_INITABLE (self), NULL, error))
+    return NULL;
+  GST_INFO_OBJECT (self, "ring branch hosted by %s", GST_OBJECT_NAME (host));
+  return g_steal_pointer (&self);
+}
+
+GstElement *
+hs_recorder_get_branch_bin (HsRecorder *self)
+{
+  g_return_val_if_fail (HS_IS_RECORDER (self), NULL);
+  g_return_val_if_fail (self->hosted, NULL);
+  return hs_ring_branch_get_bin (self->branch);
+}
+
+void
+hs_recorder_watch_bus (HsRecorder *self, GstBus *bus)
+{
+  g_return_if_fail (HS_IS_RECORDER (self));
+  g_return_if_fail (self->hosted);
+  g_return_if_fail (GST_IS_BUS (bus));
+  hs_ring_branch_watch_bus (self->branch, bus);
 }

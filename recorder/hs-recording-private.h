@@ -15,6 +15,8 @@ void hs_recording_set_date     (HsRecording *self, GDateTime *date);
 void hs_recording_add_frame    (HsRecording *self, GstClockTime time,
                                 GstClockTime duration);
 void hs_recording_add_dropped  (HsRecording *self, guint64 n_dropped);
+/* An audio buffer of caps name @codec (as the file holds it). */
+void hs_recording_add_audio    (HsRecording *self, const char *codec);
 void hs_recording_set_error    (HsRecording *self, const GError *error);
 void hs_recording_finish       (HsRecording *self, guint64 bytes,
                                 const GError *error);

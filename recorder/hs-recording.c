@@ -44,6 +44,8 @@ struct _HsRecording
   GstClockTime last_duration;
   guint64 n_frames;
   guint64 n_dropped;
+  guint64 n_audio_frames;
+  char *audio_codec;
   guint64 bytes;
   GDateTime *date;
   GError *error;
@@ -65,6 +67,8 @@ enum
   PROP_SHORTFALL,
   PROP_N_FRAMES,
   PROP_N_DROPPED,
+  PROP_N_AUDIO_FRAMES,
+  PROP_AUDIO_CODEC,
   PROP_BYTES,
   PROP_DATE,
   PROP_ERROR,
@@ -81,6 +85,7 @@ hs_recording_finalize (GObject *object)
 
   g_free (self->location);
   g_free (self->source);
+  g_free (self->audio_codec);
   g_clear_pointer (&self->date, g_date_time_unref);
   g_clear_error (&self->error);
 
@@ -125,6 +130,12 @@ hs_recording_get_property (GObject    *object,
       break;
     case PROP_N_DROPPED:
       g_value_set_uint64 (value, self->n_dropped);
+      break;
+    case PROP_N_AUDIO_FRAMES:
+      g_value_set_uint64 (value, self->n_audio_frames);
+      break;
+    case PROP_AUDIO_CODEC:
+      g_value_set_string (value, self->audio_codec);
       break;
     case PROP_BYTES:
       g_value_set_uint64 (value, self->bytes);
@@ -253,6 +264,27 @@ hs_recording_class_init (HsRecordingClass *klass)
   properties[PROP_N_DROPPED] =
       g_param_spec_uint64 ("n-dropped", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   /**
+   * HsRecording:n-audio-frames:
+   *
+   * Audio buffers written (for raw audio, before they were encoded); 0 for
+   * a file without sound.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_N_AUDIO_FRAMES] =
+      g_param_spec_uint64 ("n-audio-frames", NULL, NULL, 0, G_MAXUINT64, 0,
+      flags);
+  /**
+   * HsRecording:audio-codec:
+   *
+   * The caps name of the file's sound ("audio/x-opus"), or %NULL for a file
+   * without sound.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_AUDIO_CODEC] =
+      g_param_spec_string ("audio-codec", NULL, NULL, NULL, flags);
+  /**
    * HsRecording:bytes:
    *
    * Size of the file once closed.
@@ -336,9 +368,22 @@ hs_recording_add_frame (HsRecording *self, GstClockTime time,
   g_return_if_fail (!self->finished);
   if (self->n_frames == 0)
     self->start_time = time;
-  self->end_time = time;
-  self->last_duration = duration;
+  /* In decode order a frame may come before one it precedes (B-frames):
+   * the end is the latest. */
+  if (self->n_frames == 0 || time >= self->end_time) {
+    self->end_time = time;
+    self->last_duration = duration;
+  }
   self->n_frames++;
+}
+
+void
+hs_recording_add_audio (HsRecording *self, const char *codec)
+{
+  g_return_if_fail (!self->finished);
+  if (self->audio_codec == NULL)
+    self->audio_codec = g_strdup (codec);
+  self->n_audio_frames++;
 }
 
 void
@@ -526,6 +571,36 @@ hs_recording_get_n_dropped (HsRecording *self)
 {
   g_return_val_if_fail (HS_IS_RECORDING (self), 0);
   return self->n_dropped;
+}
+
+/**
+ * hs_recording_get_n_audio_frames:
+ * @self: a recording
+ *
+ * Returns: the audio buffers written, 0 for a file without sound
+ *
+ * Since: 0.2
+ */
+guint64
+hs_recording_get_n_audio_frames (HsRecording *self)
+{
+  g_return_val_if_fail (HS_IS_RECORDING (self), 0);
+  return self->n_audio_frames;
+}
+
+/**
+ * hs_recording_get_audio_codec:
+ * @self: a recording
+ *
+ * Returns: (nullable): the caps name of the file's sound, or %NULL
+ *
+ * Since: 0.2
+ */
+const char *
+hs_recording_get_audio_codec (HsRecording *self)
+{
+  g_return_val_if_fail (HS_IS_RECORDING (self), NULL);
+  return self->audio_codec;
 }
 
 /**

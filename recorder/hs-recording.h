@@ -40,6 +40,12 @@ HS_API
 guint64       hs_recording_get_n_dropped       (HsRecording *self);
 
 HS_API
+guint64       hs_recording_get_n_audio_frames  (HsRecording *self);
+
+HS_API
+const char   *hs_recording_get_audio_codec     (HsRecording *self);
+
+HS_API
 guint64       hs_recording_get_bytes           (HsRecording *self);
 
 HS_API

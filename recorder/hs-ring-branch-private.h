@@ -15,13 +15,15 @@ G_BEGIN_DECLS
  *   encoded:     queue ! CONVERTER ! capsfilter(I420) ! ENCODER ! appsink
  *   passthrough: queue [! h264parse/h265parse ! capsfilter(avc/hvc1)] ! appsink
  * Mode auto starts as raw and becomes passthrough at the first caps if they
- * are compressed video. Everything
+ * are compressed video. An audio branch is queue [! aacparse] ! appsink. Everything
  * that runs in the source's streaming threads lives here: frames into the
  * ring (copied when they come from a bounded pool), liveness, drops,
  * caps checks and steering, the ring's encoder in encoded mode, and errors
  * upstream of the tee. The main side reads it through
  * hs_ring_branch_get_status(), a snapshot, and is woken through the
- * GSource it gave.
+ * GSource it gave on EOS, errors and refused caps, and on each frame of a
+ * source that is not live while it is interested (a live source's frames
+ * it takes in batches, on its own tick).
  *
  * Reference counted: the recorder holds one reference, a detach in progress
  * and the bus handler one each. The branch's elements call into it without
@@ -33,6 +35,8 @@ typedef struct {
   const char        *source;    /* the tee's name, for messages */
   const char        *converter; /* see hs_variant_make_converter() */
   HsRecorderMode     mode;
+  gboolean           audio;     /* an audio tee: raw or compressed audio as
+                                 * it is, no converter */
   const char        *encoder;   /* encoded mode: see hs_variant_make_encoder() */
   HsEncoderSettings  settings;
   HsCopyFrames       copy_frames;
@@ -64,12 +68,19 @@ HsRingBranch *hs_ring_branch_ref        (HsRingBranch             *self);
 void          hs_ring_branch_unref      (HsRingBranch             *self);
 
 /* Adds the branch next to @tee, running, and links it to a new request pad
- * of the tee. Errors of @pipeline that concern the tee are noted from then
- * on. Main context. */
+ * of the tee. Main context. */
 gboolean      hs_ring_branch_attach     (HsRingBranch             *self,
-                                         GstElement               *pipeline,
                                          GstElement               *tee,
                                          GError                  **error);
+
+/* Errors on @bus (the pipeline's) from upstream of the branch are noted
+ * from then on. Once; main context. */
+void          hs_ring_branch_watch_bus  (HsRingBranch             *self,
+                                         GstBus                   *bus);
+
+/* The bin (whoever places a branch that is not attached to a tee adds it
+ * and removes it). */
+GstElement   *hs_ring_branch_get_bin    (HsRingBranch             *self);
 
 /* Unlinks the branch as soon as no buffer is in flight on the tee pad, then
  * removes it from the pipeline on @context. The ring gets nothing after
@@ -83,8 +94,8 @@ void          hs_ring_branch_status_clear (HsRingBranchStatus     *status);
 
 gboolean      hs_ring_branch_is_live    (HsRingBranch             *self);
 
-/* Whether the main side wants to hear of every frame (a window is open or
- * a trigger waits), or only of EOS, errors and refused caps. */
+/* Whether the main side wants to hear of each frame (a window is open or
+ * a trigger waits); only a source that is not live wakes it for them. */
 void          hs_ring_branch_set_interested (HsRingBranch         *self,
                                              gboolean              interested);
 
@@ -96,5 +107,7 @@ void          hs_ring_branch_request_keyframe (HsRingBranch       *self,
                                                GstClockTime        time);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HsRingBranch, hs_ring_branch_unref)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HsRingBranchStatus,
+    hs_ring_branch_status_clear)
 
 G_END_DECLS

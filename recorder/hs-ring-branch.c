@@ -30,6 +30,7 @@ struct _HsRingBranch
   char *source;
   HsRingBuffer *ring;
   HsRecorderMode requested;
+  gboolean audio;               /* an audio tee: no converter, no encoder */
   gboolean converter_given;     /* a converter other than auto was asked */
   char *encoder;
   HsEncoderSettings settings;
@@ -59,8 +60,8 @@ struct _HsRingBranch
    * read by the main side through hs_ring_branch_get_status(). */
   GMutex lock;
   GSource *wakeup;              /* the main side's; NULL once detached */
-  HsCopyFrames copy_frames;
   gboolean interested;
+  HsCopyFrames copy_frames;
   gboolean live;
   gboolean eos;
   HsRecorderMode mode;          /* as decided */
@@ -224,7 +225,10 @@ on_new_sample (GstAppSink *sink, gpointer user_data)
   self->last_arrival_us = g_get_monotonic_time ();
   self->n_arrived++;
   self->eos = FALSE;
-  if (self->interested)
+  /* A source that is not live runs as fast as it can: its recording takes
+   * each frame as it comes. A live one's frames wait for the pump's tick,
+   * in batches. */
+  if (self->interested && !self->live)
     wake_locked (self);
   g_mutex_unlock (&self->lock);
   return GST_FLOW_OK;
@@ -327,6 +331,36 @@ check_raw (HsRingBranch *self, GstCaps *caps)
       hs_ring_caps_memory_hint (caps));
 }
 
+/* A parser (and the caps it must output) between the queue and the
+ * appsink, for a stream that needs one; NULL, or why it could not be made. */
+static char *
+insert_parser (HsRingBranch *self, const char *parser, const char *output)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstCaps) out = gst_caps_from_string (output);
+  GstElement *bin = gst_bin_new (NULL);
+  GstElement *parse = hs_packages_make_element (parser, NULL, &error);
+  GstElement *filter = parse ? hs_packages_make_element ("capsfilter", NULL,
+      &error) : NULL;
+
+  if (filter == NULL) {
+    g_clear_pointer (&parse, gst_object_unref);
+    gst_object_unref (bin);
+    return g_strdup (error->message);
+  }
+  g_object_set (filter, "caps", out, NULL);
+  gst_bin_add_many (GST_BIN (bin), parse, filter, NULL);
+  gst_element_link (parse, filter);
+  gst_element_add_pad (bin, gst_ghost_pad_new ("sink",
+          GST_PAD (GST_ELEMENT (parse)->sinkpads->data)));
+  gst_element_add_pad (bin, gst_ghost_pad_new ("src",
+          GST_PAD (GST_ELEMENT (filter)->srcpads->data)));
+  if (!insert_before_sink (self, self->queue, bin))
+    GST_ERROR ("%s: cannot link %s", self->source, parser);
+  self->parser = bin;
+  return NULL;
+}
+
 /* The first compressed caps in mode auto or passthrough: the raw chain (if
  * any) goes, a parser comes where the codec needs one. */
 static char *
@@ -355,29 +389,11 @@ become_passthrough (HsRingBranch *self, GstCaps *caps)
   self->decided = HS_RECORDER_MODE_PASSTHROUGH;
 
   parser = hs_ring_caps_parser (caps, &output);
-  if (parser != NULL) {
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GstCaps) out = gst_caps_from_string (output);
-    GstElement *bin = gst_bin_new (NULL);
-    GstElement *parse = hs_packages_make_element (parser, NULL, &error);
-    GstElement *filter = parse ? hs_packages_make_element ("capsfilter", NULL,
-        &error) : NULL;
+  if (parser != NULL && self->parser == NULL) {
+    g_autofree char *failed = insert_parser (self, parser, output);
 
-    if (filter == NULL) {
-      g_clear_pointer (&parse, gst_object_unref);
-      gst_object_unref (bin);
-      return g_strdup_printf ("%s, and %s", described, error->message);
-    }
-    g_object_set (filter, "caps", out, NULL);
-    gst_bin_add_many (GST_BIN (bin), parse, filter, NULL);
-    gst_element_link (parse, filter);
-    gst_element_add_pad (bin, gst_ghost_pad_new ("sink",
-            GST_PAD (GST_ELEMENT (parse)->sinkpads->data)));
-    gst_element_add_pad (bin, gst_ghost_pad_new ("src",
-            GST_PAD (GST_ELEMENT (filter)->srcpads->data)));
-    if (!insert_before_sink (self, self->queue, bin))
-      GST_ERROR ("%s: cannot link %s", self->source, parser);
-    self->parser = bin;
+    if (failed != NULL)
+      return g_strdup_printf ("%s, and %s", described, failed);
   }
   GST_INFO ("tee %s carries %s: recording it as it is%s%s", self->source,
       described, parser ? " through " : "", parser ? parser : "");
@@ -406,6 +422,18 @@ check_compressed (HsRingBranch *self, GstCaps *caps)
   return NULL;
 }
 
+/* An audio branch: raw audio, or compressed audio a container holds. */
+static char *
+check_audio (HsRingBranch *self, GstCaps *caps)
+{
+  const char *parser, *output;
+  char *refusal = hs_ring_caps_check_audio (caps, &parser, &output);
+
+  if (refusal == NULL && parser != NULL && self->parser == NULL)
+    refusal = insert_parser (self, parser, output);
+  return refusal;
+}
+
 /* Whether the branch takes @caps. Caps it cannot take are dropped here
  * instead of failing negotiation (which would post an error that stops the
  * user's pipeline); data under them is refused and reported with the next
@@ -415,10 +443,12 @@ check_caps (HsRingBranch *self, GstCaps *caps)
 {
   g_autofree char *refusal = NULL;
 
-  if (self->decided == HS_RECORDER_MODE_AUTO &&
+  if (!self->audio && self->decided == HS_RECORDER_MODE_AUTO &&
       hs_ring_caps_kind (caps, NULL) == HS_RING_CAPS_RAW)
     self->decided = HS_RECORDER_MODE_RAW;
-  if (self->decided == HS_RECORDER_MODE_AUTO ||
+  if (self->audio)
+    refusal = check_audio (self, caps);
+  else if (self->decided == HS_RECORDER_MODE_AUTO ||
       self->decided == HS_RECORDER_MODE_PASSTHROUGH)
     refusal = check_compressed (self, caps);
   else
@@ -575,8 +605,10 @@ make_bin (HsRingBranch *self, const char *converter, GError **error)
   g_autoptr(GstCaps) caps = gst_caps_from_string ("video/x-raw,format=I420");
   g_autoptr(GstPad) sinkpad = NULL;
   GstElement *queue, *convert = NULL, *filter = NULL, *sink;
-  /* Passthrough needs no converter; auto has one until the caps say. */
-  gboolean raw_chain = self->requested != HS_RECORDER_MODE_PASSTHROUGH;
+  /* Passthrough and audio need no converter; auto has one until the caps
+   * say. */
+  gboolean raw_chain = self->requested != HS_RECORDER_MODE_PASSTHROUGH &&
+      !self->audio;
   GstAppSinkCallbacks callbacks = {
     .eos = on_eos,
     .new_sample = on_new_sample,
@@ -647,6 +679,7 @@ hs_ring_branch_new (const HsRingBranchConfig *config, GError **error)
   self->ring = g_object_ref (config->ring);
   self->wakeup = g_source_ref (config->wakeup);
   self->requested = self->decided = self->mode = config->mode;
+  self->audio = config->audio;
   self->converter_given = g_strcmp0 (config->converter, "auto") != 0;
   self->encoder = g_strdup (config->encoder);
   self->settings = config->settings;
@@ -662,14 +695,14 @@ hs_ring_branch_new (const HsRingBranchConfig *config, GError **error)
 }
 
 gboolean
-hs_ring_branch_attach (HsRingBranch *self, GstElement *pipeline,
-                       GstElement *tee, GError **error)
+hs_ring_branch_attach (HsRingBranch *self, GstElement *tee, GError **error)
 {
   g_autoptr(GstObject) parent = gst_object_get_parent (GST_OBJECT (tee));
   g_autoptr(GstPad) branch_sink = gst_element_get_static_pad (self->bin,
       "sink");
 
-  gst_bin_add (GST_BIN (parent), gst_object_ref (self->bin));
+  /* The bin is not floating: the parent takes a reference of its own. */
+  gst_bin_add (GST_BIN (parent), self->bin);
   /* Running before it is linked: a buffer the tee pushes into a branch that
    * is still flushing returns FLUSHING, which pauses the source for good. */
   gst_element_sync_state_with_parent (self->bin);
@@ -681,14 +714,26 @@ hs_ring_branch_attach (HsRingBranch *self, GstElement *pipeline,
         "Cannot link a ring branch to tee '%s'", self->source);
     return FALSE;
   }
+  GST_INFO ("attached to tee %s", self->source);
+  return TRUE;
+}
 
-  self->bus = gst_element_get_bus (pipeline);
+void
+hs_ring_branch_watch_bus (HsRingBranch *self, GstBus *bus)
+{
+  g_return_if_fail (self->bus == NULL);
+
+  self->bus = gst_object_ref (bus);
   gst_bus_enable_sync_message_emission (self->bus);
   self->bus_handler = g_signal_connect_data (self->bus, "sync-message",
       G_CALLBACK (on_bus_sync_message), hs_ring_branch_ref (self),
       unref_closure, 0);
-  GST_INFO ("attached to tee %s", self->source);
-  return TRUE;
+}
+
+GstElement *
+hs_ring_branch_get_bin (HsRingBranch *self)
+{
+  return self->bin;
 }
 
 typedef struct {

@@ -49,6 +49,9 @@ void     hs_ring_buffer_push_counted (HsRingBuffer *self,
                                       GstSample    *sample,
                                       guint64       dropped_before);
 
+/* The caps of the newest frame held, or NULL. */
+GstCaps *hs_ring_buffer_dup_newest_caps (HsRingBuffer *self);
+
 /* The seq the next pushed frame will get. */
 guint64  hs_ring_buffer_get_next_seq (HsRingBuffer *self);
 

@@ -798,3 +798,17 @@ hs_ring_buffer_find_keyframe (HsRingBuffer *self, guint64 cursor,
   g_mutex_unlock (&self->lock);
   return found;
 }
+
+GstCaps *
+hs_ring_buffer_dup_newest_caps (HsRingBuffer *self)
+{
+  GstCaps *caps = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->len > 0)
+    caps = gst_sample_get_caps (entry_at (self, self->len - 1)->sample);
+  if (caps != NULL)
+    gst_caps_ref (caps);
+  g_mutex_unlock (&self->lock);
+  return caps;
+}

@@ -35,8 +35,8 @@ HsRingCapsKind hs_ring_caps_kind   (GstCaps     *caps,
 
 /* The parser that turns H.264 or H.265 into what every container takes
  * (avc or hvc1, codec data in the caps, so that each file starts on its
- * own), with the caps it must output; NULL for other codecs, which go as
- * they are. */
+ * own), with the caps it must output; NULL for a stream that is so already
+ * and for other codecs, which go as they are. */
 const char    *hs_ring_caps_parser (GstCaps     *caps,
                                     const char **output);
 
@@ -47,5 +47,13 @@ char          *hs_ring_caps_describe (GstCaps   *caps);
 /* For GPU memory the ring could not take, " (... needs ELEMENT from
  * PACKAGE)"; else "". */
 const char    *hs_ring_caps_memory_hint (GstCaps *caps);
+
+/* Whether an audio ring takes @caps: raw audio (encoded when a file is
+ * written) or compressed audio a container can hold as it is. NULL if so,
+ * with *@parser and *@output set where the stream needs a parser on the way
+ * (AAC in ADTS becomes raw AAC with codec data); else why not. */
+char          *hs_ring_caps_check_audio (GstCaps     *caps,
+                                         const char **parser,
+                                         const char **output);
 
 G_END_DECLS

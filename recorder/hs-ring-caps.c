@@ -92,16 +92,18 @@ static const struct {
   const char *name;
   const char *parser;           /* NULL: none needed */
   const char *output;
+  const char *ready;            /* the stream-format every muxer takes as it
+                                 * is (codec data in the caps): no parser */
   const char *alignment;        /* what a muxer needs; NULL: anything */
   const char *formats[4];       /* stream-format; NULL: anything */
 } compressed[] = {
   { "video/x-h264", "h264parse", "video/x-h264,stream-format=avc,alignment=au",
-    "au", { "avc", "avc3", "byte-stream" } },
+    "avc", "au", { "avc", "avc3", "byte-stream" } },
   { "video/x-h265", "h265parse", "video/x-h265,stream-format=hvc1,alignment=au",
-    "au", { "hvc1", "hev1", "byte-stream" } },
-  { "video/x-vp8", NULL, NULL, NULL, { NULL } },
-  { "video/x-vp9", NULL, NULL, NULL, { NULL } },
-  { "video/x-av1", "av1parse", NULL, "tu", { "obu-stream" } },
+    "hvc1", "au", { "hvc1", "hev1", "byte-stream" } },
+  { "video/x-vp8", NULL, NULL, NULL, NULL, { NULL } },
+  { "video/x-vp9", NULL, NULL, NULL, NULL, { NULL } },
+  { "video/x-av1", "av1parse", NULL, NULL, "tu", { "obu-stream" } },
 };
 
 static gint
@@ -146,8 +148,14 @@ const char *
 hs_ring_caps_parser (GstCaps *caps, const char **output)
 {
   gint i = compressed_entry (caps);
+  const GstStructure *s;
 
   if (i < 0 || compressed[i].output == NULL)
+    return NULL;
+  s = gst_caps_get_structure (caps, 0);
+  if (g_strcmp0 (gst_structure_get_string (s, "stream-format"),
+          compressed[i].ready) == 0 && gst_structure_has_field (s,
+          "codec_data"))
     return NULL;
   *output = compressed[i].output;
   return compressed[i].parser;
@@ -180,4 +188,58 @@ hs_ring_caps_memory_hint (GstCaps *caps)
     return " (CUDA memory needs cudadownload and cudaconvert from "
         "gstreamer1.0-plugins-bad's nvcodec plugin and an NVIDIA driver)";
   return "";
+}
+
+/* Compressed audio a container can take as it is, once parsed. */
+static const struct {
+  const char *name;
+  const char *field;            /* what says it is parsed; NULL: nothing */
+  const char *fix;
+} audio_kinds[] = {
+  { "audio/x-opus", NULL, NULL },
+  { "audio/x-vorbis", NULL, NULL },
+  { "audio/x-flac", NULL, NULL },
+  { "audio/x-mulaw", "rate", NULL },
+  { "audio/x-alaw", "rate", NULL },
+  { "audio/mpeg", "stream-format", "aacparse" },
+};
+
+char *
+hs_ring_caps_check_audio (GstCaps *caps, const char **parser,
+                          const char **output)
+{
+  g_autofree char *described = hs_ring_caps_describe (caps);
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  int mpegversion = 0;
+
+  *parser = *output = NULL;
+  if (gst_structure_has_name (s, "audio/x-raw"))
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (audio_kinds); i++) {
+    if (!gst_structure_has_name (s, audio_kinds[i].name))
+      continue;
+    if (gst_structure_has_name (s, "audio/mpeg")) {
+      /* AAC; MP3 (mpegversion 1) is parsed when it says so */
+      gst_structure_get_int (s, "mpegversion", &mpegversion);
+      if (mpegversion == 1 && gst_structure_has_field (s, "parsed"))
+        return NULL;
+      if (mpegversion == 4 && g_strcmp0 (gst_structure_get_string (s,
+                  "stream-format"), "adts") == 0) {
+        *parser = "aacparse";
+        *output = "audio/mpeg,mpegversion=4,stream-format=raw";
+        return NULL;
+      }
+      if (mpegversion == 4 && gst_structure_has_field (s, "codec_data"))
+        return NULL;
+      return g_strdup_printf ("%s that is not parsed: put %s before the "
+          "tee", described, mpegversion == 1 ? "mpegaudioparse" : "aacparse");
+    }
+    if (audio_kinds[i].field != NULL &&
+        !gst_structure_has_field (s, audio_kinds[i].field))
+      return g_strdup_printf ("%s without its %s", described,
+          audio_kinds[i].field);
+    return NULL;
+  }
+  return g_strdup_printf ("%s, not audio a file can hold (raw audio, Opus, "
+      "Vorbis, FLAC, AAC, MP3, mu-law or A-law)", described);
 }

@@ -8,8 +8,9 @@
 
 G_BEGIN_DECLS
 
-/* The settings of a recorder, defined once: HsRecorder and HsMultiRecorder
- * install the same properties, so that they cannot drift apart. */
+/* The settings of a recorder, defined once: HsRecorder, HsMultiRecorder
+ * and the hindsightrecorder element install the same properties, so that
+ * they cannot drift apart. */
 typedef enum {
   HS_SETTING_PRE,
   HS_SETTING_POST,
@@ -25,11 +26,15 @@ typedef enum {
   HS_SETTING_REBASE_TIMESTAMPS,
   HS_SETTING_MAX_RING_BYTES,
   HS_SETTING_COPY_FRAMES,
+  HS_SETTING_AUDIO_SOURCE,
+  HS_SETTING_AUDIO_ENCODER,
   HS_N_SETTINGS
 } HsSetting;
 
 /* Fills @pspecs with new specs of every setting, for one class to install
- * (a spec belongs to one class). */
+ * (a spec belongs to one class). Exported for the hindsightrecorder element
+ * (gst/), whose properties are these too; not part of the API. */
+HS_API
 void hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS]);
 
 /* Their values, as the properties' defaults give them at first. */
@@ -46,6 +51,8 @@ typedef struct {
   gboolean          rebase_timestamps;
   guint64           max_ring_bytes;
   HsCopyFrames      copy_frames;
+  char             *audio_source; /* NULL: no sound */
+  char             *audio_encoder;
 } HsSettings;
 
 void     hs_settings_init  (HsSettings       *settings);

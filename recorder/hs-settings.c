@@ -20,7 +20,9 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * Since: 0.1
    */
   pspecs[HS_SETTING_PRE] =
-      g_param_spec_double ("pre", NULL, NULL, 0, 3600, 5, rw);
+      g_param_spec_double ("pre", "Pre",
+      "Seconds recorded before the first trigger (the ring holds this much)",
+      0, 3600, 5, rw);
 
   /**
    * HsRecorder:post:
@@ -31,7 +33,9 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * Since: 0.1
    */
   pspecs[HS_SETTING_POST] =
-      g_param_spec_double ("post", NULL, NULL, 0, 3600, 5, rw);
+      g_param_spec_double ("post", "Post",
+      "Seconds recorded after the last trigger",
+      0, 3600, 5, rw);
 
   /**
    * HsRecorder:max-duration:
@@ -42,7 +46,10 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * Since: 0.1
    */
   pspecs[HS_SETTING_MAX_DURATION] =
-      g_param_spec_double ("max-duration", NULL, NULL, 0, G_MAXDOUBLE, 0, rw);
+      g_param_spec_double ("max-duration", "Max duration",
+      "Longest file in seconds, a longer recording continuing in a new file; "
+      "0: no limit",
+      0, G_MAXDOUBLE, 0, rw);
 
   /**
    * HsRecorder:location:
@@ -56,7 +63,9 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * Since: 0.1
    */
   pspecs[HS_SETTING_LOCATION] =
-      g_param_spec_string ("location", NULL, NULL,
+      g_param_spec_string ("location", "Location",
+      "File name template: strftime conversions, %{source}, %{index}, %{n}, "
+      "%{ext}",
       HS_RECORDER_DEFAULT_LOCATION, rw);
 
   /**
@@ -75,7 +84,9 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * Since: 0.1
    */
   pspecs[HS_SETTING_ENCODER] =
-      g_param_spec_string ("encoder", NULL, NULL, "vp8", rw);
+      g_param_spec_string ("encoder", "Encoder",
+      "Codec of the files: vp8, vp9, av1, nvidia, or an encoder description",
+      "vp8", rw);
 
   /**
    * HsRecorder:converter:
@@ -93,7 +104,9 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * Since: 0.1
    */
   pspecs[HS_SETTING_CONVERTER] =
-      g_param_spec_string ("converter", NULL, NULL, "auto",
+      g_param_spec_string ("converter", "Converter",
+      "What turns the frames into raw video in system memory: auto, cpu, "
+      "nvidia, cuda, or a bin description", "auto",
       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -110,8 +123,10 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * Since: 0.1
    */
   pspecs[HS_SETTING_MODE] =
-      g_param_spec_enum ("mode", NULL, NULL, HS_TYPE_RECORDER_MODE,
-      HS_RECORDER_MODE_AUTO,
+      g_param_spec_enum ("mode", "Mode", "What the ring holds: decoded "
+      "frames (raw), an encoding (encoded), the tee's own compressed video "
+      "(passthrough), or auto: passthrough for compressed video, else raw",
+      HS_TYPE_RECORDER_MODE, HS_RECORDER_MODE_AUTO,
       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -126,7 +141,9 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * Since: 0.2
    */
   pspecs[HS_SETTING_CONTAINER] =
-      g_param_spec_enum ("container", NULL, NULL, HS_TYPE_CONTAINER,
+      g_param_spec_enum ("container", "Container", "What the files are "
+      "written in: webm, matroska, mp4 (fragmented), or auto: by the "
+      "location's extension, else by codec", HS_TYPE_CONTAINER,
       HS_CONTAINER_AUTO, rw);
 
   /**
@@ -138,7 +155,9 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * Since: 0.1
    */
   pspecs[HS_SETTING_BITRATE] =
-      g_param_spec_uint ("bitrate", NULL, NULL, 0, G_MAXINT, 0, rw);
+      g_param_spec_uint ("bitrate", "Bitrate",
+      "Bits per second of the files; 0: scaled with the resolution",
+      0, G_MAXINT, 0, rw);
 
   /**
    * HsRecorder:keyframe-interval:
@@ -150,7 +169,9 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * Since: 0.1
    */
   pspecs[HS_SETTING_KEYFRAME_INTERVAL] =
-      g_param_spec_double ("keyframe-interval", NULL, NULL, 0, 3600, 0, rw);
+      g_param_spec_double ("keyframe-interval", "Keyframe interval",
+      "Seconds between keyframes; 0: 2 s in files, 1 s in an encoded ring",
+      0, 3600, 0, rw);
 
   /**
    * HsRecorder:threads:
@@ -161,7 +182,9 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * Since: 0.1
    */
   pspecs[HS_SETTING_THREADS] =
-      g_param_spec_uint ("threads", NULL, NULL, 0, 64, 0, rw);
+      g_param_spec_uint ("threads", "Threads",
+      "Encoder threads; 0: chosen from the resolution",
+      0, 64, 0, rw);
 
   /**
    * HsRecorder:rebase-timestamps:
@@ -172,7 +195,9 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * Since: 0.1
    */
   pspecs[HS_SETTING_REBASE_TIMESTAMPS] =
-      g_param_spec_boolean ("rebase-timestamps", NULL, NULL, FALSE, rw);
+      g_param_spec_boolean ("rebase-timestamps", "Rebase timestamps",
+      "Start each file at timestamp 0 instead of the source's running time",
+      FALSE, rw);
 
   /**
    * HsRecorder:max-ring-bytes:
@@ -183,7 +208,9 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * Since: 0.1
    */
   pspecs[HS_SETTING_MAX_RING_BYTES] =
-      g_param_spec_uint64 ("max-ring-bytes", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+      g_param_spec_uint64 ("max-ring-bytes", "Max ring bytes",
+      "Most bytes the ring may hold; 0: no bound",
+      0, G_MAXUINT64, 0, rw);
 
   /**
    * HsRecorder:copy-frames:
@@ -194,8 +221,40 @@ hs_settings_make_pspecs (GParamSpec *pspecs[HS_N_SETTINGS])
    * Since: 0.1
    */
   pspecs[HS_SETTING_COPY_FRAMES] =
-      g_param_spec_enum ("copy-frames", NULL, NULL, HS_TYPE_COPY_FRAMES,
-      HS_COPY_FRAMES_AUTO, rw);
+      g_param_spec_enum ("copy-frames", "Copy frames",
+      "Whether the ring copies frames instead of holding references",
+      HS_TYPE_COPY_FRAMES, HS_COPY_FRAMES_AUTO, rw);
+
+  /**
+   * HsRecorder:audio-source:
+   *
+   * Name of an audio tee of the same pipeline whose sound goes into the
+   * files, or %NULL for none. The window is decided on the video; a file
+   * holds the audio whose running time falls from its first frame to the end
+   * of its last frame. Raw audio is encoded with #HsRecorder:audio-encoder;
+   * compressed audio (Opus, Vorbis, AAC, and in Matroska also PCM, mu-law,
+   * A-law) goes in as it is. A source that fails or stalls costs the sound,
+   * never the video; the recording's error says so. Given when the recorder
+   * is made.
+   *
+   * Since: 0.2
+   */
+  pspecs[HS_SETTING_AUDIO_SOURCE] =
+      g_param_spec_string ("audio-source", "Audio source",
+      "Name of an audio tee whose sound goes into the files, or NULL", NULL,
+      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * HsRecorder:audio-encoder:
+   *
+   * What raw audio is encoded with: `opus` (the default), `vorbis` (WebM,
+   * Matroska) or `aac` (Matroska, MP4; fdkaacenc, avenc_aac or voaacenc).
+   *
+   * Since: 0.2
+   */
+  pspecs[HS_SETTING_AUDIO_ENCODER] =
+      g_param_spec_string ("audio-encoder", "Audio encoder",
+      "What raw audio is encoded with: opus, vorbis or aac", "opus", rw);
 }
 
 void
@@ -205,6 +264,7 @@ hs_settings_init (HsSettings *settings)
     .pre = 5,
     .post = 5,
     .encoder = g_strdup ("vp8"),
+    .audio_encoder = g_strdup ("opus"),
     .converter = g_strdup ("auto"),
     .mode = HS_RECORDER_MODE_AUTO,
     .copy_frames = HS_COPY_FRAMES_AUTO,
@@ -217,6 +277,8 @@ hs_settings_clear (HsSettings *settings)
   g_clear_pointer (&settings->location, g_free);
   g_clear_pointer (&settings->encoder, g_free);
   g_clear_pointer (&settings->converter, g_free);
+  g_clear_pointer (&settings->audio_source, g_free);
+  g_clear_pointer (&settings->audio_encoder, g_free);
 }
 
 void
@@ -265,6 +327,12 @@ hs_settings_get (const HsSettings *settings, HsSetting setting, GValue *value)
       break;
     case HS_SETTING_COPY_FRAMES:
       g_value_set_enum (value, settings->copy_frames);
+      break;
+    case HS_SETTING_AUDIO_SOURCE:
+      g_value_set_string (value, settings->audio_source);
+      break;
+    case HS_SETTING_AUDIO_ENCODER:
+      g_value_set_string (value, settings->audio_encoder);
       break;
     case HS_N_SETTINGS:
       g_assert_not_reached ();
@@ -321,6 +389,11 @@ hs_settings_set (HsSettings *settings, HsSetting setting, const GValue *value)
     case HS_SETTING_COPY_FRAMES:
       return SET (settings->copy_frames,
           (HsCopyFrames) g_value_get_enum (value));
+    case HS_SETTING_AUDIO_SOURCE:
+      return set_string (&settings->audio_source, g_value_get_string (value));
+    case HS_SETTING_AUDIO_ENCODER:
+      return set_string (&settings->audio_encoder, g_value_get_string (value) ?
+          g_value_get_string (value) : "opus");
     case HS_N_SETTINGS:
       break;
   }

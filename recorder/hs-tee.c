@@ -224,3 +224,71 @@ hs_tee_choose (GstElement *pipeline, const char *const *patterns,
   g_ptr_array_add (chosen, NULL);
   return (GStrv) g_ptr_array_free (g_steal_pointer (&chosen), FALSE);
 }
+
+/* What the wildcard of @pattern matched in @name: the digits of "%u" or
+ * the text of the first "*"; NULL if @name does not match. */
+static char *
+wildcard_part (const char *pattern, const char *name)
+{
+  const char *u = strstr (pattern, "%u");
+  const char *star = strchr (pattern, '*');
+  gsize prefix, suffix;
+
+  if (u == NULL && star == NULL) {
+    /* the last run of digits of the name */
+    const char *end = name + strlen (name);
+    const char *start;
+
+    while (end > name && !g_ascii_isdigit (end[-1]))
+      end--;
+    start = end;
+    while (start > name && g_ascii_isdigit (start[-1]))
+      start--;
+    return start < end ? g_strndup (start, end - start) : NULL;
+  }
+  if (!hs_tee_name_matches (pattern, name))
+    return NULL;
+  prefix = (u != NULL ? u : star) - pattern;
+  suffix = strlen ((u != NULL ? u + 2 : star + 1));
+  if (strpbrk (u != NULL ? u + 2 : star + 1, "*?") != NULL)
+    return NULL;
+  return g_strndup (name + prefix, strlen (name) - prefix - suffix);
+}
+
+/**
+ * hs_tee_pair:
+ * @pattern: (nullable): the pattern @name was chosen by, or %NULL
+ * @name: a tee name
+ * @other_pattern: the pattern of the tees paired with them, such as
+ *   `mic%u` for `cam%u`
+ *
+ * The tee paired with @name: @other_pattern with its `%u` or `*` standing
+ * for what the `%u` or `*` of @pattern matched in @name (`cam%u`, `cam3`,
+ * `mic%u`: `mic3`; `cam-*`, `cam-door`, `mic-*`: `mic-door`). Without a
+ * pattern, `%u` stands for the last digits of @name. @other_pattern
+ * without a wildcard pairs every name with itself.
+ *
+ * Returns: (transfer full) (nullable): the paired name, or %NULL when
+ *   @name has no part for the wildcard
+ *
+ * Since: 0.2
+ */
+char *
+hs_tee_pair (const char *pattern, const char *name, const char *other_pattern)
+{
+  const char *u, *star;
+  g_autofree char *part = NULL;
+
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (other_pattern != NULL, NULL);
+
+  u = strstr (other_pattern, "%u");
+  star = strchr (other_pattern, '*');
+  if (u == NULL && star == NULL)
+    return g_strdup (other_pattern);
+  part = wildcard_part (pattern ? pattern : "", name);
+  if (part == NULL)
+    return NULL;
+  return g_strdup_printf ("%.*s%s%s", (int) ((u ? u : star) - other_pattern),
+      other_pattern, part, u ? u + 2 : star + 1);
+}

@@ -27,4 +27,9 @@ GStrv       hs_tee_choose       (GstElement         *pipeline,
                                  const char * const *patterns,
                                  GError            **error);
 
+HS_API
+char       *hs_tee_pair         (const char         *pattern,
+                                 const char         *name,
+                                 const char         *other_pattern);
+
 G_END_DECLS

@@ -53,7 +53,9 @@ typedef struct {
   gboolean     new_caps;        /* its caps differ from the open file's */
 } HsTimelineFrame;
 
-/* What the recorder knows of the source when it has no frame to offer. */
+/* What the recorder knows of the source when it has no frame to offer.
+ * While a window is open or a trigger waits, it polls at least every few
+ * tens of milliseconds: polls far apart mean the process did not run. */
 typedef struct {
   gint64       now_us;          /* monotonic clock */
   gint64       last_arrival_us; /* when the newest frame came; 0: none yet */

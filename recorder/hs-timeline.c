@@ -6,6 +6,12 @@
 /* A source that sends nothing for this long (or for post seconds, if
  * longer) while a window waits for its end has stalled. */
 #define MIN_STALL_TIMEOUT (GST_SECOND / 2)
+/* While the timeline holds a window or a trigger, the recorder polls it
+ * every few tens of milliseconds. Two polls further apart than this mean
+ * that the process was stopped (Ctrl+Z, SIGSTOP, a debugger) or its
+ * context held up: that time is not the source's, and a stall is counted
+ * again from the later poll. */
+#define RESUME_GAP_US (G_USEC_PER_SEC / 4)
 
 struct _HsTimeline
 {
@@ -19,6 +25,8 @@ struct _HsTimeline
   GstClockTime end;             /* excluded */
   gint64 opened_us;             /* monotonic time it opened, for stalls */
   guint n_files;                /* files it opened */
+  gint64 last_poll_us;          /* while holding a window or a trigger */
+  gint64 resumed_us;            /* the poll after a gap */
   GstClockTime file_first;      /* first frame of the open file */
 
   /* where the next window may start at the earliest (so that files tile
@@ -142,17 +150,29 @@ add_trigger (HsTimeline *self, GstClockTime time)
 
 /* No frame for post seconds (at least MIN_STALL_TIMEOUT): counted from the
  * newest frame, and while a window is open, from no earlier than its
- * opening. */
+ * opening, nor than the process's return from a stop. */
 static gboolean
 stalled (HsTimeline *self, const HsTimelineSource *source)
 {
   GstClockTime timeout = MAX (self->settings.post, MIN_STALL_TIMEOUT);
-  gint64 since = source->last_arrival_us;
+  gint64 since = MAX (source->last_arrival_us, self->resumed_us);
 
   if (self->state != HS_TIMELINE_IDLE)
     since = MAX (since, self->opened_us);
   return source->now_us > since &&
       (GstClockTime) (source->now_us - since) * GST_USECOND >= timeout;
+}
+
+static void
+note_poll (HsTimeline *self, const HsTimelineSource *source)
+{
+  gboolean holding = self->state != HS_TIMELINE_IDLE ||
+      self->pending->len > 0;
+
+  if (holding && self->last_poll_us != 0 &&
+      source->now_us - self->last_poll_us > RESUME_GAP_US)
+    self->resumed_us = source->now_us;
+  self->last_poll_us = holding ? source->now_us : 0;
 }
 
 static void
@@ -338,6 +358,7 @@ hs_timeline_step (HsTimeline *self, const HsTimelineInput *input,
       }
       break;
     case HS_TIMELINE_POLL:
+      note_poll (self, &input->source);
       if (self->state == HS_TIMELINE_IDLE)
         open_window (self, &input->source, action);
       else if (!extend_window (self, action))

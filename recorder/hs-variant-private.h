@@ -55,4 +55,27 @@ gboolean    hs_variant_check_converter (const char  *converter,
 gboolean    hs_variant_check_encoder   (const char  *encoder,
                                         GError     **error);
 
+/* The record side for raw audio: an element (a bin with one "sink" and one
+ * "src" pad) that encodes it into @encoder: "opus", "vorbis" or "aac"
+ * (fdkaacenc, avenc_aac or voaacenc, whichever is installed). */
+GstElement *hs_variant_make_audio_encoder  (const char  *encoder,
+                                            GError     **error);
+
+/* The caps name of what @encoder outputs ("audio/x-opus"), or NULL for a
+ * name that is none of those. */
+const char *hs_variant_audio_encoder_codec (const char  *encoder);
+
+/* Whether @encoder names an audio encoder whose elements are installed. */
+gboolean    hs_variant_check_audio_encoder (const char  *encoder,
+                                            GError     **error);
+
+/* Shared by the variants' files: the first of @factories (NULL-terminated)
+ * that is installed, or NULL; and @elements (NULL-terminated, floating) in
+ * a new bin, linked in order, the first one's "sink" and the last one's
+ * "src" pad ghosted (a floating bin, or NULL with every element dropped). */
+const char *hs_variant_first_existing      (const char *const *factories);
+GstElement *hs_variant_chain_bin           (const char  *name,
+                                            GstElement **elements,
+                                            GError     **error);
+
 G_END_DECLS

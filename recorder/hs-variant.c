@@ -107,9 +107,9 @@ factory_exists (const char *name)
   return factory != NULL;
 }
 
-/* The first of  (NULL-terminated) that is installed, or NULL. */
-static const char *
-first_existing (const char *const *factories)
+/* The first of @factories (NULL-terminated) that is installed, or NULL. */
+const char *
+hs_variant_first_existing (const char *const *factories)
 {
   for (guint i = 0; factories[i] != NULL; i++)
     if (factory_exists (factories[i]))
@@ -168,11 +168,8 @@ describe_chain (GstElement **elements)
   return g_string_free (s, FALSE);
 }
 
-/* Puts @elements (NULL-terminated, floating) into a new bin, links them in
- * order and ghosts the first one's "sink" and the last one's "src" pad.
- * Returns a floating bin; on failure every element is dropped. */
-static GstElement *
-chain_bin (const char *name, GstElement **elements, GError **error)
+GstElement *
+hs_variant_chain_bin (const char *name, GstElement **elements, GError **error)
 {
   GstElement *bin;
   guint n = 0;
@@ -557,7 +554,7 @@ build_nvidia (GError **error)
   static const char *const factories[] = {
     "nvvideoconvert", "nvvidconv", NULL
   };
-  const char *factory = first_existing (factories);
+  const char *factory = hs_variant_first_existing (factories);
   GstElement *elements[3] = { NULL };
 
   if (factory == NULL) {
@@ -572,7 +569,7 @@ build_nvidia (GError **error)
   if (elements[0] == NULL)
     return NULL;
   elements[1] = make_capsfilter ("video/x-raw,format=I420");
-  return chain_bin ("hs-convert-nvidia", elements, error);
+  return hs_variant_chain_bin ("hs-convert-nvidia", elements, error);
 }
 
 /* GStreamer's own CUDA elements (nvcodec): convert to I420 on the GPU, then
@@ -594,7 +591,7 @@ build_cuda (GError **error)
     return NULL;
   }
   elements[3] = make_capsfilter ("video/x-raw");
-  return chain_bin ("hs-convert-cuda", elements, error);
+  return hs_variant_chain_bin ("hs-convert-cuda", elements, error);
 }
 
 static const HsConverterVariant converters[] = {
@@ -627,7 +624,7 @@ hs_variant_converter_missing (const HsConverterVariant *variant)
 {
   for (guint i = 0; i < G_N_ELEMENTS (variant->needs) &&
       variant->needs[i][0] != NULL; i++)
-    if (first_existing (variant->needs[i]) == NULL)
+    if (hs_variant_first_existing (variant->needs[i]) == NULL)
       return variant->needs[i][0];
   return NULL;
 }
@@ -779,7 +776,7 @@ build_av1 (GstCaps *caps, const HsEncoderSettings *settings, GError **error)
               AV1_BITS_PER_PIXEL) / 1000),
       "keyframe-max-dist", keyframe_distance (caps, settings),
       NULL);
-  return chain_bin ("hs-encode-av1", elements, error);
+  return hs_variant_chain_bin ("hs-encode-av1", elements, error);
 }
 
 /* Jetson: the V4L2 hardware encoders take NVMM frames, so the system-memory
@@ -794,8 +791,8 @@ build_nvidia_encoder (GstCaps *caps, const HsEncoderSettings *settings,
     "nvv4l2vp8enc", "nvv4l2vp9enc", NULL
   };
   static const char *const uploads[] = { "nvvidconv", "nvvideoconvert", NULL };
-  const char *encoder = first_existing (encoder_names);
-  const char *upload = first_existing (uploads);
+  const char *encoder = hs_variant_first_existing (encoder_names);
+  const char *upload = hs_variant_first_existing (uploads);
   GstElement *elements[4] = { NULL };
   GstElement *enc;
 
@@ -830,7 +827,7 @@ build_nvidia_encoder (GstCaps *caps, const HsEncoderSettings *settings,
   if (has_property (enc, "iframeinterval"))
     g_object_set (enc, "iframeinterval",
         (guint) keyframe_distance (caps, settings), NULL);
-  return chain_bin ("hs-encode-nvidia", elements, error);
+  return hs_variant_chain_bin ("hs-encode-nvidia", elements, error);
 }
 
 static const EncoderVariant encoders[] = {
@@ -989,7 +986,7 @@ hs_variant_encoder_codec (const char *encoder)
   if (g_str_equal (encoder, "av1"))
     return "video/x-av1";
   if (g_str_equal (encoder, "nvidia"))
-    return g_strcmp0 (first_existing (nvidia), "nvv4l2vp9enc") == 0 ?
+    return g_strcmp0 (hs_variant_first_existing (nvidia), "nvv4l2vp9enc") == 0 ?
         "video/x-vp9" : "video/x-vp8";
   return NULL;
 }

@@ -13,7 +13,10 @@ G_BEGIN_DECLS
  * (ENCODER from hs_variant_make_encoder()), or for frames that are encoded
  * already (encoded and passthrough modes)
  *   appsrc ! MUXER ! filesink
- * with MUXER webmmux, matroskamux or mp4mux (fragmented).
+ * with MUXER webmmux, matroskamux or mp4mux (fragmented). A file with sound
+ * has a second appsrc, for raw audio through an audio encoder:
+ *   appsrc ! audioconvert ! audioresample ! ENCODER ! MUXER
+ * and for compressed audio straight into the muxer.
  * It is a pipeline of its own, apart from the source pipeline, so that a
  * failure while writing never stops the source or other recorders. Its bus
  * is watched on the main context given at creation; @done runs there once,
@@ -30,6 +33,8 @@ typedef struct {
   const char        *encoder;   /* see hs_variant_make_encoder() */
   HsEncoderSettings  settings;
   GDateTime         *date;      /* written as the file's date, nullable */
+  GstCaps           *audio_caps; /* the sound's; NULL: none */
+  const char        *audio_encoder; /* for raw audio: opus, vorbis or aac */
 } HsWriterOptions;
 
 HsWriter   *hs_writer_new          (const char             *location,
@@ -40,10 +45,21 @@ HsWriter   *hs_writer_new          (const char             *location,
                                     gpointer                user_data,
                                     GError                **error);
 
+/* Frames are handed to the record pipeline in batches: pushed ones go at
+ * the next flush (or finish), one wake-up of its thread for all. */
 void        hs_writer_push         (HsWriter   *self,
                                     GstBuffer  *buffer);
+void        hs_writer_flush        (HsWriter   *self);
 
-/* Sends EOS: the file is closed once the encoder has drained. */
+/* Sound, of @caps (which may change from one buffer to the next); nothing
+ * after hs_writer_end_audio(). */
+void        hs_writer_push_audio   (HsWriter   *self,
+                                    GstBuffer  *buffer,
+                                    GstCaps    *caps);
+void        hs_writer_end_audio    (HsWriter   *self);
+gboolean    hs_writer_has_audio    (HsWriter   *self);
+
+/* Flushes and sends EOS: the file is closed once the encoder has drained. */
 void        hs_writer_finish       (HsWriter   *self);
 
 /* Finishes and waits up to @timeout for the file to close, without the main

@@ -21,7 +21,11 @@ struct _HsWriter
 {
   GstElement *pipeline;
   GstElement *appsrc;
+  GstElement *audio_src;        /* NULL: a file without sound */
   GstCaps *caps;
+  GstBufferList *pending;       /* pushed at the next flush */
+  GstBufferList *pending_audio;
+  gboolean audio_ended;
   char *location;
   GSource *bus_source;
   HsWriterDoneFunc done;
@@ -134,6 +138,82 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
   }
 }
 
+/* An appsrc for one stream. The backlog is pushed at once and drained as
+ * fast as the encoder goes: it queues without bound, never blocks, never
+ * drops. */
+static GstElement *
+add_appsrc (GstElement *pipeline, const char *name, GstCaps *caps,
+            GError **error)
+{
+  GstElement *src = hs_packages_make_element ("appsrc", name, error);
+
+  if (src == NULL)
+    return NULL;
+  gst_bin_add (GST_BIN (pipeline), src);
+  gst_app_src_set_caps (GST_APP_SRC (src), caps);
+  g_object_set (src,
+      "format", GST_FORMAT_TIME,
+      "is-live", FALSE,
+      "max-bytes", (guint64) 0,
+      "block", FALSE,
+      NULL);
+  return src;
+}
+
+/* @src, through @chain (NULL: none; floating, added here), to the muxer's
+ * pad of @template by name: linking by template would take the first pad
+ * that takes anything, an audio pad for a video stream. */
+static gboolean
+link_stream (GstElement *pipeline, GstElement *src, GstElement **chain,
+             GstElement *mux, const char *template_)
+{
+  GstElement *last = src;
+
+  for (guint i = 0; chain[i] != NULL; i++) {
+    gst_bin_add (GST_BIN (pipeline), chain[i]);
+    if (!gst_element_link (last, chain[i]))
+      return FALSE;
+    last = chain[i];
+  }
+  return gst_element_link_pads (last, "src", mux, template_);
+}
+
+static gboolean
+add_video (GstElement *pipeline, GstElement *src, GstCaps *caps,
+           const HsWriterOptions *options, GstElement *mux, GError **error)
+{
+  GstElement *chain[3] = { NULL };
+
+  if (!options->remux) {
+    chain[0] = hs_packages_make_element ("videoconvert", "convert", error);
+    if (chain[0] == NULL)
+      return FALSE;
+    chain[1] = hs_variant_make_encoder (options->encoder, caps,
+        &options->settings, error);
+    if (chain[1] == NULL) {
+      gst_object_unref (gst_object_ref_sink (chain[0]));
+      return FALSE;
+    }
+  }
+  return link_stream (pipeline, src, chain, mux, "video_%u");
+}
+
+/* Raw audio is encoded; compressed audio goes as it is. */
+static gboolean
+add_audio (GstElement *pipeline, GstElement *src, GstCaps *caps,
+           const HsWriterOptions *options, GstElement *mux, GError **error)
+{
+  GstElement *chain[2] = { NULL };
+
+  if (gst_structure_has_name (gst_caps_get_structure (caps, 0),
+          "audio/x-raw")) {
+    chain[0] = hs_variant_make_audio_encoder (options->audio_encoder, error);
+    if (chain[0] == NULL)
+      return FALSE;
+  }
+  return link_stream (pipeline, src, chain, mux, "audio_%u");
+}
+
 HsWriter *
 hs_writer_new (const char *location, GstCaps *caps,
                const HsWriterOptions *options, GMainContext *context,
@@ -141,18 +221,13 @@ hs_writer_new (const char *location, GstCaps *caps,
 {
   g_autoptr(GstElement) pipeline = NULL;
   g_autoptr(GstBus) bus = NULL;
-  GstElement *src, *convert, *enc, *mux, *sink;
-  gboolean linked;
+  GstElement *src, *audio_src = NULL, *mux, *sink;
   HsWriter *self;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
   ensure_debug ();
 
   pipeline = gst_object_ref_sink (gst_pipeline_new ("hs-record"));
-  src = hs_packages_make_element ("appsrc", "src", error);
-  if (src == NULL)
-    return NULL;
-  gst_bin_add (GST_BIN (pipeline), src);
   mux = hs_packages_make_element (hs_container_muxer (options->container),
       "mux", error);
   if (mux == NULL)
@@ -162,41 +237,21 @@ hs_writer_new (const char *location, GstCaps *caps,
   if (sink == NULL)
     return NULL;
   gst_bin_add (GST_BIN (pipeline), sink);
-
-  gst_app_src_set_caps (GST_APP_SRC (src), caps);
-  /* The muxer's video pad by name: linking by template would take the
-   * first one that takes anything, an audio pad for mp4mux. */
-  if (options->remux) {
-    linked = gst_element_link_pads (src, "src", mux, "video_%u") &&
-        gst_element_link (mux, sink);
-  } else {
-    convert = hs_packages_make_element ("videoconvert", "convert", error);
-    if (convert == NULL)
+  src = add_appsrc (pipeline, "src", caps, error);
+  if (src == NULL || !add_video (pipeline, src, caps, options, mux, error))
+    return NULL;
+  if (options->audio_caps != NULL) {
+    audio_src = add_appsrc (pipeline, "audio", options->audio_caps, error);
+    if (audio_src == NULL || !add_audio (pipeline, audio_src,
+            options->audio_caps, options, mux, error))
       return NULL;
-    gst_bin_add (GST_BIN (pipeline), convert);
-    enc = hs_variant_make_encoder (options->encoder, caps, &options->settings,
-        error);
-    if (enc == NULL)
-      return NULL;
-    gst_bin_add (GST_BIN (pipeline), enc);
-    linked = gst_element_link_many (src, convert, enc, NULL) &&
-        gst_element_link_pads (enc, "src", mux, "video_%u") &&
-        gst_element_link (mux, sink);
   }
-  if (!linked) {
+  if (!gst_element_link (mux, sink)) {
     g_set_error (error, HS_ERROR, HS_ERROR_NOT_NEGOTIATED,
         "Cannot link the record pipeline for '%s'", location);
     return NULL;
   }
 
-  /* The backlog is pushed at once and drained as fast as the encoder goes:
-   * appsrc must queue without bound, never block, never drop. */
-  g_object_set (src,
-      "format", GST_FORMAT_TIME,
-      "is-live", FALSE,
-      "max-bytes", (guint64) 0,
-      "block", FALSE,
-      NULL);
   if (options->container == HS_CONTAINER_MP4)
     /* Fragmented: a file cut short plays up to its last fragment. */
     g_object_set (mux, "fragment-duration", FRAGMENT_MS, NULL);
@@ -211,6 +266,7 @@ hs_writer_new (const char *location, GstCaps *caps,
   self = g_new0 (HsWriter, 1);
   self->pipeline = g_steal_pointer (&pipeline);
   self->appsrc = src;
+  self->audio_src = audio_src;
   self->caps = gst_caps_ref (caps);
   self->location = g_strdup (location);
   self->done = done;
@@ -250,7 +306,57 @@ hs_writer_push (HsWriter *self, GstBuffer *buffer)
     gst_buffer_unref (buffer);
     return;
   }
-  gst_app_src_push_buffer (GST_APP_SRC (self->appsrc), buffer);
+  if (self->pending == NULL)
+    self->pending = gst_buffer_list_new ();
+  gst_buffer_list_add (self->pending, buffer);
+}
+
+void
+hs_writer_push_audio (HsWriter *self, GstBuffer *buffer, GstCaps *caps)
+{
+  g_autoptr(GstCaps) current = NULL;
+
+  if (self->audio_src == NULL || self->audio_ended || self->finished ||
+      self->closed) {
+    gst_buffer_unref (buffer);
+    return;
+  }
+  /* New caps (a new rate, say) go in order: what was pushed first. */
+  current = gst_app_src_get_caps (GST_APP_SRC (self->audio_src));
+  if (current != NULL && caps != NULL && !gst_caps_is_equal (current, caps)) {
+    hs_writer_flush (self);
+    gst_app_src_set_caps (GST_APP_SRC (self->audio_src), caps);
+  }
+  if (self->pending_audio == NULL)
+    self->pending_audio = gst_buffer_list_new ();
+  gst_buffer_list_add (self->pending_audio, buffer);
+}
+
+gboolean
+hs_writer_has_audio (HsWriter *self)
+{
+  return self->audio_src != NULL;
+}
+
+void
+hs_writer_flush (HsWriter *self)
+{
+  if (self->pending != NULL)
+    gst_app_src_push_buffer_list (GST_APP_SRC (self->appsrc),
+        g_steal_pointer (&self->pending));
+  if (self->pending_audio != NULL)
+    gst_app_src_push_buffer_list (GST_APP_SRC (self->audio_src),
+        g_steal_pointer (&self->pending_audio));
+}
+
+void
+hs_writer_end_audio (HsWriter *self)
+{
+  if (self->audio_src == NULL || self->audio_ended)
+    return;
+  hs_writer_flush (self);
+  self->audio_ended = TRUE;
+  gst_app_src_end_of_stream (GST_APP_SRC (self->audio_src));
 }
 
 void
@@ -258,6 +364,8 @@ hs_writer_finish (HsWriter *self)
 {
   if (self->finished)
     return;
+  hs_writer_end_audio (self);
+  hs_writer_flush (self);
   self->finished = TRUE;
   gst_app_src_end_of_stream (GST_APP_SRC (self->appsrc));
 }
@@ -316,6 +424,8 @@ hs_writer_free (HsWriter *self)
   }
   gst_element_set_state (self->pipeline, GST_STATE_NULL);
   gst_object_unref (self->pipeline);
+  gst_clear_buffer_list (&self->pending);
+  gst_clear_buffer_list (&self->pending_audio);
   gst_caps_unref (self->caps);
   g_free (self->location);
   g_free (self);

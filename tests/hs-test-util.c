@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "hs-test-util.h"
 
+#include "hs-packages-private.h"
+
 #include <gst/app/app.h>
 #include <glib/gstdio.h>
 
@@ -336,12 +338,58 @@ hs_test_fixture_path (HsTestFixture *fixture, const char *name)
   return g_build_filename (fixture->tmpdir, name, NULL);
 }
 
+/* One line naming each missing element and the package that provides it. */
+static char *
+missing_elements_line (const char *const *missing)
+{
+  GString *line = g_string_new (NULL);
+
+  for (guint i = 0; missing[i] != NULL; i++) {
+    const char *package = hs_packages_for_element (missing[i]);
+
+    g_string_append_printf (line, "%sGStreamer element '%s' is missing: %s%s",
+        i > 0 ? "; " : "", missing[i], package ? "install " : "",
+        package ? package : "no Debian package is known for it");
+  }
+  return g_string_free (line, FALSE);
+}
+
+gboolean
+hs_test_require_elements (const char *factory, ...)
+{
+  g_autoptr(GPtrArray) missing = g_ptr_array_new ();
+  g_autofree char *line = NULL;
+  va_list args;
+
+  va_start (args, factory);
+  for (const char *f = factory; f != NULL; f = va_arg (args, const char *)) {
+    g_autoptr(GstElementFactory) found = gst_element_factory_find (f);
+
+    if (found == NULL)
+      g_ptr_array_add (missing, (gpointer) f);
+  }
+  va_end (args);
+  if (missing->len == 0)
+    return TRUE;
+
+  g_ptr_array_add (missing, NULL);
+  line = missing_elements_line ((const char *const *) missing->pdata);
+  g_test_fail_printf ("%s", line);
+  return FALSE;
+}
+
 GstElement *
 hs_test_pipeline_new (const char *description)
 {
   g_autoptr(GError) error = NULL;
-  GstElement *pipeline = gst_parse_launch (description, &error);
+  g_autoptr(GstParseContext) context = gst_parse_context_new ();
+  g_auto(GStrv) missing = NULL;
+  GstElement *pipeline = gst_parse_launch_full (description, context,
+      GST_PARSE_FLAG_FATAL_ERRORS, &error);
 
+  missing = gst_parse_context_get_missing_elements (context);
+  if (missing != NULL && missing[0] != NULL)
+    g_error ("%s", missing_elements_line ((const char *const *) missing));
   g_assert_no_error (error);
   return gst_object_ref_sink (pipeline);
 }
@@ -385,4 +433,15 @@ void
 hs_test_stop (GstElement *pipeline)
 {
   gst_element_set_state (pipeline, GST_STATE_NULL);
+}
+
+guint64
+hs_test_field_u64 (const GstStructure *s, const char *field)
+{
+  guint64 value = 0;
+
+  if (!gst_structure_get_uint64 (s, field, &value))
+    g_error ("%s has no guint64 field '%s'", gst_structure_get_name (s),
+        field);
+  return value;
 }

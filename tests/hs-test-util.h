@@ -105,11 +105,28 @@ void     hs_test_push_frames       (GstElement    *appsrc,
  * time or later. */
 gboolean hs_test_ring_reached      (gpointer       data);
 
+/* Whether every element named (NULL-terminated) is installed. If not, fails
+ * the test with one line naming each missing element and the package that
+ * provides it, and returns FALSE: the test returns at once and the others
+ * still run. A test that names an element beyond what every recording needs
+ * (GStreamer's core elements and its base and good plugins: the recorder
+ * cannot work without them) checks it first, such as timeoverlay
+ * (gstreamer1.0-x) or av1enc (gstreamer1.0-plugins-bad). */
+gboolean    hs_test_require_elements (const char *factory,
+                                      ...) G_GNUC_NULL_TERMINATED;
+
 /* Builds a pipeline from a description (not yet playing: attach recorders
- * and set triggers first, so that a fast non-live source loses nothing). */
+ * and set triggers first, so that a fast non-live source loses nothing).
+ * A missing element ends the program with the same one line as
+ * hs_test_require_elements(). */
 GstElement *hs_test_pipeline_new   (const char    *description);
 void        hs_test_play           (GstElement    *pipeline);
 void        hs_test_stop           (GstElement    *pipeline);
+
+/* The guint64 field @field of @s (a report such as the element's
+ * hindsight-recording-finished); fails the test if there is none. */
+guint64     hs_test_field_u64      (const GstStructure *s,
+                                    const char    *field);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HsTestFileInfo, hs_test_file_info_clear)
 

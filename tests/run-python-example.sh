@@ -1,11 +1,12 @@
 #!/bin/sh
 # Runs a Python example against the built typelib, then decodes what it wrote.
 #
-#   run-python-example.sh [--skip=REASON] PYTHON TYPELIB_DIR EXAMPLE OUTDIR
-#                         CHECKER SPEC...
+#   run-python-example.sh [--skip=REASON] [--gst-only] PYTHON TYPELIB_DIR
+#                         EXAMPLE OUTDIR CHECKER SPEC...
 #
 # Exits 77 (skipped) with --skip, or when PYTHON cannot load Hindsight
-# through gi.
+# through gi (with --gst-only, for an example that uses the GStreamer
+# element: when it cannot load Gst).
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -u
 case "$1" in
@@ -14,6 +15,11 @@ case "$1" in
     exit 77
     ;;
 esac
+modules="Hindsight"
+if [ "$1" = --gst-only ]; then
+  modules=""
+  shift
+fi
 python=$1 typelibs=$2 example=$3 outdir=$4 checker=$5
 shift 5
 
@@ -22,12 +28,15 @@ LD_LIBRARY_PATH="$typelibs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export GI_TYPELIB_PATH LD_LIBRARY_PATH
 
 if ! "$python" -c '
+import sys
 import gi
 gi.require_version("Gst", "1.0")
-gi.require_version("Hindsight", "1.0")
-from gi.repository import Gst, Hindsight
-' ; then
-  echo "SKIP: $python cannot load Hindsight through gi (python3-gi, gir1.2-gstreamer-1.0)"
+from gi.repository import Gst
+for name in sys.argv[1:]:
+    gi.require_version(name, "1.0")
+    __import__("gi.repository." + name)
+' $modules ; then
+  echo "SKIP: $python cannot load Gst $modules through gi (python3-gi, gir1.2-gstreamer-1.0)"
   exit 77
 fi
 

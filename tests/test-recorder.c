@@ -532,6 +532,8 @@ test_overlay_drawn (Fixture *fx, gconstpointer data)
   g_autoptr(GstCaps) caps = NULL;
   GstCapsFeatures *features;
 
+  if (!hs_test_require_elements ("timeoverlay", NULL))
+    return;
   start (fx, "videotestsrc ! video/x-raw,width=160,height=120,framerate=30/1 "
       "! timeoverlay ! tee name=t t. ! fakesink", 0.5, 0.5);
   hs_recorder_trigger_at (fx->recorder, GST_SECOND);

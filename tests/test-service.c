@@ -10,6 +10,8 @@
  */
 #include "hs-test-util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -19,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #define FRAME (GST_SECOND / 30)
 
@@ -174,15 +177,20 @@ read_next_line (Proc *proc)
       proc->cancellable, on_line, proc);
 }
 
-/* In the child: it dies with the test, even one that aborts. */
+/* In the child: it dies with the test, even one that aborts; with
+ * @user_data, it is a job of its own, as a shell makes it (Ctrl+Z stops
+ * it: a stop in an orphaned process group would be ignored). */
 static void
 die_with_parent (gpointer user_data)
 {
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (user_data != NULL)
+    setpgid (0, 0);
 }
 
 static Proc *
-proc_start (const char *name, const char *dir, const char *const *argv)
+proc_start_full (const char *name, const char *dir, const char *const *argv,
+                 gboolean own_group)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (
@@ -200,8 +208,8 @@ proc_start (const char *name, const char *dir, const char *const *argv)
   proc->stderr_path = g_build_filename (dir, err_name, NULL);
   g_subprocess_launcher_set_cwd (launcher, dir);
   g_subprocess_launcher_set_stderr_file_path (launcher, proc->stderr_path);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL,
-      NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent,
+      own_group ? GINT_TO_POINTER (1) : NULL, NULL);
   proc->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   proc->out = g_data_input_stream_new (
@@ -209,6 +217,12 @@ proc_start (const char *name, const char *dir, const char *const *argv)
   proc->in = g_object_ref (g_subprocess_get_stdin_pipe (proc->process));
   read_next_line (proc);
   return proc;
+}
+
+static Proc *
+proc_start (const char *name, const char *dir, const char *const *argv)
+{
+  return proc_start_full (name, dir, argv, FALSE);
 }
 
 /* Iterates until stdout has more than @seen bytes or ends; FALSE at the
@@ -346,22 +360,123 @@ proc_free (Proc *proc)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Proc, proc_free)
 
+static GPtrArray *
+launch_argv (const char *first, va_list args)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, (gpointer) HS_LAUNCH_PATH);
+  g_ptr_array_add (argv, (gpointer) "--json");
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
 /* hindsight-launch with --json and @args, in @dir. */
 static Proc *
 launch (const char *dir, const char *first, ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GPtrArray) argv = NULL;
   va_list args;
 
-  g_ptr_array_add (argv, (gpointer) HS_LAUNCH_PATH);
-  g_ptr_array_add (argv, (gpointer) "--json");
   va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
+  argv = launch_argv (first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
   return proc_start ("hindsight-launch", dir,
       (const char *const *) argv->pdata);
+}
+
+/* The same, as a job of its own (for Ctrl+Z). */
+static Proc *
+launch_job (const char *dir, const char *first, ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  va_list args;
+
+  va_start (args, first);
+  argv = launch_argv (first, args);
+  va_end (args);
+  return proc_start_full ("hindsight-launch", dir,
+      (const char *const *) argv->pdata, TRUE);
+}
+
+/* Iterates the main context for @seconds: only between polls. */
+static void
+wait_seconds (double seconds)
+{
+  gboolean done = FALSE;
+
+  iterate_until (&done, deadline_in (seconds));
+}
+
+/* Polls what the process printed on stderr until it holds @needle. */
+static void
+proc_wait_stderr (Proc *proc, const char *needle, double timeout_s)
+{
+  gint64 deadline = deadline_in (timeout_s);
+
+  for (;;) {
+    g_autofree char *err = proc_stderr (proc);
+
+    if (strstr (err, needle) != NULL)
+      return;
+    if (g_get_monotonic_time () > deadline)
+      proc_fail (proc, "stderr did not say '%s' within %g s", needle,
+          timeout_s);
+    wait_seconds (0.02);
+  }
+}
+
+/* The state letter of /proc/PID/stat ('T': stopped), 'X' if gone. */
+static char
+proc_state (Proc *proc)
+{
+  const char *pid = g_subprocess_get_identifier (proc->process);
+  g_autofree char *path = NULL;
+  g_autofree char *stat = NULL;
+  const char *paren;
+
+  if (pid == NULL)
+    return 'X';
+  path = g_strdup_printf ("/proc/%s/stat", pid);
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return 'X';
+  /* pid (comm) state ...: the last ')' ends the name. */
+  paren = strrchr (stat, ')');
+  return paren != NULL && paren[1] == ' ' ? paren[2] : '?';
+}
+
+static void
+proc_wait_state (Proc *proc, char state, double timeout_s)
+{
+  gint64 deadline = deadline_in (timeout_s);
+
+  while (proc_state (proc) != state) {
+    if (g_get_monotonic_time () > deadline)
+      proc_fail (proc, "the process did not reach state '%c' within %g s "
+          "(it is '%c')", state, timeout_s, proc_state (proc));
+    wait_seconds (0.01);
+  }
+}
+
+/* Writes @text into the FIFO @path once @proc has opened it for reading
+ * (opening it for writing fails with ENXIO until then). */
+static void
+fifo_feed (Proc *proc, const char *path, const char *text)
+{
+  gint64 deadline = deadline_in (20);
+  gsize length = strlen (text);
+  int fd;
+
+  while ((fd = open (path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+    g_assert_cmpint (errno, ==, ENXIO);
+    if (g_get_monotonic_time () > deadline)
+      proc_fail (proc, "did not open the FIFO %s", path);
+    wait_seconds (0.01);
+  }
+  g_assert_cmpint (write (fd, text, length), ==, (gssize) length);
+  close (fd);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1046,6 +1161,79 @@ test_mqtt_last_will (void)
   remove_tree (dir);
 }
 
+/* A stdout nobody can write to (a full disk) costs neither the recording
+ * nor MQTT: every event, "stopped" with exit status 5 included, reaches
+ * the broker, the file is whole, and the process exits 5. */
+static void
+test_mqtt_stdout_full (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *err_path = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(Broker) broker = NULL;
+  g_autoptr(Client) client = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) finished = NULL;
+  g_autoptr(JsonObject) stopped = NULL;
+  g_autofree char *url = NULL;
+  g_auto(HsTestFileInfo) info = { 0 };
+  gboolean exited = FALSE;
+  guint i;
+
+  if (skip_without_broker ())
+    return;
+  dir = make_dir ();
+  broker = broker_new (dir);
+  url = broker_url (broker);
+  client = client_new (broker, NULL, "hindsight/box1/#");
+  err_path = g_build_filename (dir, "stderr", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_set_cwd (launcher, dir);
+  g_subprocess_launcher_set_stdout_file_path (launcher, "/dev/full");
+  g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL,
+      NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error, HS_LAUNCH_PATH,
+      "--json", "--mqtt", url, "--mqtt-id", "box1", "--trigger-at", "1",
+      "--pre", "0.5", "--post", "0.5", "-o", "clip.webm",
+      "videotestsrc num-buffers=60 ! video/x-raw,width=160,height=120,"
+      "framerate=30/1 ! tee name=cam0 ! fakesink", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (process, NULL, on_waited, &exited);
+  g_assert_true (iterate_until (&exited, deadline_in (60)));
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 5);
+  g_assert_true (g_file_get_contents (err_path, &err, NULL, NULL));
+  if (strstr (err, "cannot write to stdout (No space left on device)") ==
+      NULL)
+    g_error ("stderr lacks the line about stdout:\n%s", err);
+
+  for (i = 0;; i++) {
+    i = client_wait_message (client, i, "hindsight/box1/cam0/events", NULL,
+        20);
+    g_clear_pointer (&finished, json_object_unref);
+    finished = parse_object (
+        ((Message *) client->messages->pdata[i])->payload);
+    if (g_str_equal (event_name (finished), "finished"))
+      break;
+  }
+  assert_finished_file (dir, finished, &info);
+  assert_close ("start", info.first_pts, GST_SECOND / 2, FRAME / 2);
+  assert_close ("end", info.last_pts + FRAME, 3 * GST_SECOND / 2, FRAME / 2);
+  for (i = 0;; i++) {
+    i = client_wait_message (client, i, "hindsight/box1/events", NULL, 20);
+    g_clear_pointer (&stopped, json_object_unref);
+    stopped = parse_object (((Message *) client->messages->pdata[i])->payload);
+    if (g_str_equal (event_name (stopped), "stopped"))
+      break;
+  }
+  g_assert_cmpint (json_object_get_int_member (stopped, "exit_code"), ==, 5);
+  client_wait_message (client, 0, "hindsight/box1/available", "offline", 20);
+  remove_tree (dir);
+}
+
 /* 1000 record messages per second for 10 s: one file for the one window
  * they keep open, every trigger taken. */
 static void
@@ -1214,6 +1402,103 @@ test_restart_rtsp (void)
   proc_write (cli, "quit\n");
   /* Exit status 1 if the cut file reported the error the loss brought. */
   g_assert_cmpint (proc_wait_exit (cli, 30), ==, cut_failed ? 1 : 0);
+  remove_tree (dir);
+}
+
+/* What a shell gives a service: the description and the configuration
+ * through FIFOs (read once: the pipeline built again after its end uses
+ * the same text), then SIGHUP, which stops the restarting process
+ * gracefully. */
+static void
+test_restart_fifo_sighup (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *conf = g_build_filename (dir, "cams.conf", NULL);
+  g_autofree char *desc = g_build_filename (dir, "desc.gstp", NULL);
+  g_autoptr(Proc) cli = NULL;
+  g_auto(HsTestFileInfo) info = { 0 };
+  JsonObject *event;
+
+  g_assert_cmpint (mkfifo (conf, 0600), ==, 0);
+  g_assert_cmpint (mkfifo (desc, 0600), ==, 0);
+  /* 2 s of frames; restarting after 1 s, longer than post: no file is
+   * continued, each run starts a new timeline. */
+  cli = launch (dir, "--config", "cams.conf", "--file", "desc.gstp",
+      "--restart-after", "1", "--trigger-at", "1", NULL);
+  fifo_feed (cli, conf, "[defaults]\npre = 0.5\npost = 0.5\n"
+      "output = clips/%{index}.webm\n");
+  fifo_feed (cli, desc, "videotestsrc num-buffers=60 ! video/x-raw,"
+      "width=160,height=120,framerate=30/1 ! tee name=cam0 ! fakesink\n");
+
+  proc_wait_event (cli, "playing", 30);
+  /* [0.5 s, 1.5 s) of the first run, the windows of the configuration. */
+  event = proc_wait_event (cli, "finished", 30);
+  assert_finished_file (dir, event, &info);
+  assert_close ("start", info.first_pts, GST_SECOND / 2, FRAME / 2);
+  assert_close ("end", info.last_pts + FRAME, 3 * GST_SECOND / 2, FRAME / 2);
+  event = proc_wait_event (cli, "restarting", 30);
+  g_assert_cmpstr (json_object_get_string_member (event, "reason"), ==,
+      "eos");
+  proc_wait_event (cli, "playing", 30);
+
+  g_subprocess_send_signal (cli->process, SIGHUP);
+  g_assert_cmpint (proc_wait_exit (cli, 30), ==, 0);
+  proc_wait_stderr (cli, "Stopping (SIGHUP)", 1);
+  event = proc_wait_event (cli, "stopped", 1);
+  g_assert_cmpstr (json_object_get_string_member (event, "reason"), ==,
+      "signal");
+  /* --trigger-at is the first run's: one file in all. */
+  g_assert_cmpint (json_object_get_int_member (event, "recordings"), ==, 1);
+  remove_tree (dir);
+}
+
+/* Ctrl+Z after a restart pauses the pipeline running then: held longer
+ * than post, the recording open across it has the frames of its window,
+ * none dropped. The first pipeline fails (its "gate" file is missing);
+ * the second, built once the file is there, plays until it is stopped. */
+static void
+test_restart_sigtstp (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *gate = g_build_filename (dir, "gate", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Proc) cli = NULL;
+  g_auto(HsTestFileInfo) info = { 0 };
+  JsonObject *event;
+  GstClockTime time;
+  double expected;
+
+  cli = launch_job (dir, "--restart-after", "0.5", "--pre", "1", "--post",
+      "1", LIVE " filesrc location=gate ! fakesink", NULL);
+  event = proc_wait_event (cli, "restarting", 30);
+  g_assert_cmpstr (json_object_get_string_member (event, "reason"), ==,
+      "error");
+  g_file_set_contents (gate, "", 0, &error);
+  g_assert_no_error (error);
+  proc_wait_event (cli, "playing", 30);
+
+  proc_write (cli, "record\n");
+  time = json_time (proc_wait_event (cli, "trigger", 30), "time");
+  g_subprocess_send_signal (cli->process, SIGTSTP);
+  proc_wait_state (cli, 'T', 10);
+  wait_seconds (1.5);
+  g_subprocess_send_signal (cli->process, SIGCONT);
+
+  event = proc_wait_event (cli, "finished", 30);
+  if (!json_object_get_null_member (event, "error"))
+    proc_fail (cli, "the recording failed");
+  /* The source's first frame after the pause may come early: frames in
+   * order, as many as the window holds. */
+  assert_finished_file_full (dir, event, &info, FALSE);
+  g_assert_cmpint (json_object_get_int_member (event, "n_dropped"), ==, 0);
+  assert_close ("end", info.last_pts + FRAME, time + GST_SECOND, 2 * FRAME);
+  expected = (double) (info.last_pts + FRAME - info.first_pts) / FRAME;
+  g_assert_cmpfloat (fabs (info.n_frames - expected), <=, 2);
+
+  g_subprocess_send_signal (cli->process, SIGHUP);
+  g_assert_cmpint (proc_wait_exit (cli, 30), ==, 0);
+  proc_wait_stderr (cli, "Suspended (SIGTSTP): the pipeline is paused", 1);
+  proc_wait_stderr (cli, "Continued: the pipeline plays again", 1);
   remove_tree (dir);
 }
 
@@ -1526,8 +1811,11 @@ main (int argc, char **argv)
   g_test_add_func ("/service/mqtt/bad-payloads", test_mqtt_bad_payloads);
   g_test_add_func ("/service/mqtt/broker-restart", test_mqtt_broker_restart);
   g_test_add_func ("/service/mqtt/last-will", test_mqtt_last_will);
+  g_test_add_func ("/service/mqtt/stdout-full", test_mqtt_stdout_full);
   g_test_add_func ("/service/mqtt/storm", test_mqtt_storm);
   g_test_add_func ("/service/restart/rtsp", test_restart_rtsp);
+  g_test_add_func ("/service/restart/fifo-sighup", test_restart_fifo_sighup);
+  g_test_add_func ("/service/restart/sigtstp", test_restart_sigtstp);
   g_test_add_func ("/service/retention/size", test_retention_size);
   g_test_add_func ("/service/retention/days", test_retention_days);
   g_test_add_func ("/service/settings/per-source", test_settings_per_source);

@@ -16,6 +16,8 @@ typedef enum {
   THEN_NOTHING,                 /* the source just stops sending */
   THEN_EOS,
   THEN_STALL,                   /* time passes with no frame */
+  THEN_SUSPEND,                 /* the process stops for 30 s, then EOS */
+  THEN_SUSPEND_STALL,           /* the process stops, then no frame comes */
   THEN_STOP,
   THEN_ERROR,                   /* an error upstream, its frames drained */
   THEN_REFUSED,                 /* caps the ring cannot take, data under them */
@@ -253,6 +255,16 @@ pump (Sim *sim)
   g_assert_not_reached ();
 }
 
+/* Time passes without frames; the recorder polls as its tick does. */
+static void
+pass_time (Sim *sim, gint64 us)
+{
+  for (gint64 end = sim->now_us + us; sim->now_us < end;) {
+    sim->now_us += 50 * G_USEC_PER_SEC / 1000;
+    pump (sim);
+  }
+}
+
 static void
 trigger (Sim *sim, const Trigger *t)
 {
@@ -306,7 +318,18 @@ test_case (gconstpointer data)
       sim.eos = TRUE;
       break;
     case THEN_STALL:
+      pass_time (&sim, 30 * G_USEC_PER_SEC);
+      break;
+    case THEN_SUSPEND:
+    case THEN_SUSPEND_STALL:
+      /* Nobody polls a stopped process: one poll, 30 s after the last. */
       sim.now_us += 30 * G_USEC_PER_SEC;
+      pump (&sim);
+      g_assert_cmpstr (sim.files->str, ==, "");
+      if (c->then == THEN_SUSPEND)
+        sim.eos = TRUE;
+      else
+        pass_time (&sim, 30 * G_USEC_PER_SEC);
       break;
     case THEN_STOP:{
       HsTimelineInput stop = { .type = HS_TIMELINE_STOP };
@@ -400,6 +423,12 @@ static const TimelineCase cases[] = {
     { { 0, 5000 } }, THEN_EOS, "empty:eos" },
   { "stall", 2000, 2000, 0, FALSE, 120, 0, NULL, 0, 0,
     { { 91, 3000 } }, THEN_STALL, "30-119:stalled" },
+  /* A process stopped longer than post (Ctrl+Z, SIGSTOP) is no stall when
+   * it continues; a source that then sends nothing still is. */
+  { "suspend", 2000, 2000, 0, FALSE, 120, 0, NULL, 0, 0,
+    { { 91, 3000 } }, THEN_SUSPEND, "30-119:eos" },
+  { "suspend-then-stall", 2000, 2000, 0, FALSE, 120, 0, NULL, 0, 0,
+    { { 91, 3000 } }, THEN_SUSPEND_STALL, "30-119:stalled" },
   { "source-error", 2000, 2000, 0, FALSE, 120, 0, NULL, 0, 0,
     { { 91, 3000 } }, THEN_ERROR, "30-119:error" },
   /* A stop ends the window and forgets the triggers still to come. */

@@ -348,6 +348,8 @@ test_vp9 (Fixture *fx, gconstpointer data)
 static void
 test_av1 (Fixture *fx, gconstpointer data)
 {
+  if (!hs_test_require_elements ("av1enc", "av1parse", "av1dec", NULL))
+    return;
   assert_decodes (record (fx, SYSTEM_SRC, NULL, "av1"), "video/x-av1", 60);
 }
 
