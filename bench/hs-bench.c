@@ -38,7 +38,7 @@
 #define MATCH_TOLERANCE (GST_MSECOND + GST_MSECOND / 2)  /* WebM keeps ms */
 #define MIB (1024.0 * 1024.0)
 
-/* Targets of issue 5. */
+/* The targets each scenario is measured against. */
 #define TARGET_IDLE_CPU 1.05
 #define TARGET_RAW_RSS_SLACK_MB 10.0
 #define TARGET_RECORD_CPU 1.15
@@ -1956,7 +1956,7 @@ main (int argc, char **argv)
 
   g_option_context_set_summary (context, "Runs scenarios A (reference), B "
       "(scale) and C (idle), each run in a child process, and prints "
-      "Markdown tables with the targets of issue 5.");
+      "Markdown tables with the targets each is measured against.");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error)) {

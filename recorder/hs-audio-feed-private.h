@@ -41,6 +41,12 @@ GstCaps     *hs_audio_feed_caps_for  (HsAudioFeed    *self,
 const char  *hs_audio_feed_file_codec (HsAudioFeed   *self,
                                        GstCaps       *caps);
 
+/* Whether a file opening now can know its sound: the source has sent
+ * some, or ended, failed or refused its caps, or @waited_us of waiting for
+ * its first buffer is enough (a second). */
+gboolean     hs_audio_feed_is_ready  (HsAudioFeed    *self,
+                                      gint64          waited_us);
+
 /* Hands each file of @jobs (oldest first) the audio that has come for it;
  * a file whose video is done gets its sound ended once its audio is
  * complete, or once the audio source ended, failed or stalled. */

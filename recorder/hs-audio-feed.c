@@ -7,6 +7,8 @@
 #include "hs-ring-buffer-private.h"
 #include "hs-variant-private.h"
 
+#include <gst/audio/audio.h>
+
 GST_DEBUG_CATEGORY_STATIC (hs_audio_feed_debug);
 #define GST_CAT_DEFAULT hs_audio_feed_debug
 
@@ -103,6 +105,18 @@ hs_audio_feed_caps_for (HsAudioFeed *self, GstClockTime from, GError **error)
   return caps;
 }
 
+gboolean
+hs_audio_feed_is_ready (HsAudioFeed *self, gint64 waited_us)
+{
+  g_auto(HsRingBranchStatus) status = { 0 };
+  g_autoptr(GstCaps) caps = hs_ring_buffer_dup_newest_caps (self->ring);
+
+  if (caps != NULL || self->branch == NULL || waited_us >= AUDIO_STALL_US)
+    return TRUE;
+  hs_ring_branch_get_status (self->branch, &status);
+  return status.eos || status.source_error != NULL || status.refusal != NULL;
+}
+
 /* Why a file whose video is done gets no more audio, if its audio will not
  * come: the source ended, failed or stalled. *@error says so, but for an
  * end of stream. */
@@ -126,6 +140,65 @@ audio_over (HsAudioFeed *self, const HsRingBranchStatus *status,
   return FALSE;
 }
 
+/* Raw sound is cut to the sample: its frames per second and bytes per
+ * frame, FALSE for compressed sound (kept in whole buffers). */
+static gboolean
+raw_format (const HsRingEntry *e, GstAudioInfo *info)
+{
+  GstCaps *caps = gst_sample_get_caps (e->sample);
+
+  return gst_structure_has_name (gst_caps_get_structure (caps, 0),
+      "audio/x-raw") && gst_audio_info_from_caps (info, caps) &&
+      info->rate > 0 && info->bpf > 0;
+}
+
+static GstClockTime
+raw_end (const HsRingEntry *e, const GstAudioInfo *info)
+{
+  gsize n = gst_buffer_get_size (gst_sample_get_buffer (e->sample)) /
+      info->bpf;
+
+  return e->time + gst_util_uint64_scale (n, GST_SECOND, info->rate);
+}
+
+/* Keeps the samples of raw @e whose time is in [@from, @until): FALSE if
+ * none is. */
+static gboolean
+clip_raw (HsRingEntry *e, const GstAudioInfo *info, GstClockTime from,
+          GstClockTime until)
+{
+  GstBuffer *buffer = gst_sample_get_buffer (e->sample);
+  guint64 n = gst_buffer_get_size (buffer) / info->bpf, skip = 0, keep = n;
+  GstBuffer *part;
+  GstSample *sample;
+  GstClockTime shift;
+
+  if (e->time < from)
+    skip = gst_util_uint64_scale_ceil (from - e->time, info->rate,
+        GST_SECOND);
+  if (raw_end (e, info) > until)
+    keep = gst_util_uint64_scale_ceil (until - e->time, info->rate,
+        GST_SECOND);
+  if (skip >= keep)
+    return FALSE;
+  if (skip == 0 && keep == n)
+    return TRUE;
+  part = gst_buffer_copy_region (buffer, GST_BUFFER_COPY_ALL,
+      skip * info->bpf, (keep - skip) * info->bpf);
+  shift = gst_util_uint64_scale (skip, GST_SECOND, info->rate);
+  if (GST_BUFFER_PTS_IS_VALID (part))
+    GST_BUFFER_PTS (part) += shift;
+  GST_BUFFER_DURATION (part) = gst_util_uint64_scale (keep - skip,
+      GST_SECOND, info->rate);
+  sample = gst_sample_new (part, gst_sample_get_caps (e->sample),
+      gst_sample_get_segment (e->sample), NULL);
+  gst_buffer_unref (part);
+  gst_sample_unref (e->sample);
+  e->sample = sample;
+  e->time += shift;
+  return TRUE;
+}
+
 /* Hands @job its audio; FALSE while it waits for more (a later file then
  * waits too: the cursor is theirs in turn). */
 static gboolean
@@ -140,8 +213,12 @@ fill (HsAudioFeed *self, HsFileJob *job, const HsRingBranchStatus *status,
 
   while (hs_ring_buffer_next (self->ring, &self->cursor, GST_CLOCK_TIME_NONE,
           &e)) {
-    if (e.time >= until) {
-      /* this file's end: the buffer is the next one's */
+    GstAudioInfo info;
+    gboolean raw = raw_format (&e, &info);
+
+    /* Past this file's end, or raw sound across an end that may still
+     * move: the buffer is for later. */
+    if (e.time >= until || (raw && !final && raw_end (&e, &info) > until)) {
       self->cursor = e.seq;
       hs_ring_entry_clear (&e);
       if (!final)
@@ -149,7 +226,9 @@ fill (HsAudioFeed *self, HsFileJob *job, const HsRingBranchStatus *status,
       hs_file_job_end_audio (job, NULL);
       return TRUE;
     }
-    if (e.time >= from)
+    /* Raw sound is cut at the first frame and at the end of the last one;
+     * compressed sound goes in whole buffers that start in that time. */
+    if (raw ? clip_raw (&e, &info, from, until) : e.time >= from)
       hs_file_job_write_audio (job, &e, rebase, hs_audio_feed_file_codec (
               self, gst_sample_get_caps (e.sample)));
     hs_ring_entry_clear (&e);

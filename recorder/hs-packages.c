@@ -39,6 +39,7 @@ static const struct {
   { "av1dec", "gstreamer1.0-plugins-bad (aom)" },
   { "av1parse", "gstreamer1.0-plugins-bad (videoparsersbad)" },
   { "h264parse", "gstreamer1.0-plugins-bad (videoparsersbad)" },
+  { "vp9parse", "gstreamer1.0-plugins-bad (videoparsersbad)" },
   { "h265parse", "gstreamer1.0-plugins-bad (videoparsersbad)" },
   { "matroskamux", "gstreamer1.0-plugins-good (matroska)" },
   { "mp4mux", "gstreamer1.0-plugins-good (isomp4)" },

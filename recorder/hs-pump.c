@@ -47,6 +47,8 @@ struct _HsPump
   GList *pending_waiters;       /* GTask of triggers not started yet */
   GList *window_waiters;        /* GTask waiting for the window's first file */
   guint index;                  /* files started */
+  gint64 sound_wait_us;         /* since when a first file waits for its
+                                 * sound to start, 0 if none does */
   GSource *wakeup;
   GSource *tick;
   gboolean busy;
@@ -336,9 +338,10 @@ sound_for (HsPump *self, GstClockTime from, HsContainer container,
   g_autoptr(GError) error = NULL;
   g_autoptr(GstCaps) caps = hs_audio_feed_caps_for (self->audio, from, &error);
 
-  if (caps != NULL)
-    hs_container_check_audio (container, hs_audio_feed_file_codec (
-            self->audio, caps), &error);
+  if (caps != NULL &&
+      !hs_container_check_audio (container, hs_audio_feed_file_codec (
+              self->audio, caps), &error))
+    g_prefix_error (&error, "No sound: ");
   if (error == NULL)
     return g_steal_pointer (&caps);
   GST_WARNING ("%s: a file without sound: %s", self->source, error->message);
@@ -651,6 +654,31 @@ read_source (HsPump *self, const HsRingBranchStatus *status,
   };
 }
 
+/* A window's first file knows its sound before it opens: while the audio
+ * source has sent nothing yet (its first buffers may come a little after
+ * the video's, or late from a non-live source), the frame waits for it, a
+ * second at most. */
+static gboolean
+waits_for_sound (HsPump *self, const HsRingEntry *e)
+{
+  HsTimelineState state = hs_timeline_get_state (self->timeline);
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->audio == NULL)
+    return FALSE;
+  /* Only a frame that opens the window's first file (one before the start
+   * of a window that does not start on a keyframe is skipped). */
+  if (state != HS_TIMELINE_SEEKING && (state != HS_TIMELINE_OPENING ||
+          e->time < hs_timeline_get_start (self->timeline)))
+    return FALSE;
+  if (self->sound_wait_us == 0)
+    self->sound_wait_us = now;
+  if (!hs_audio_feed_is_ready (self->audio, now - self->sound_wait_us))
+    return TRUE;
+  self->sound_wait_us = 0;
+  return FALSE;
+}
+
 void
 hs_pump_run (HsPump *self)
 {
@@ -677,7 +705,11 @@ hs_pump_run (HsPump *self)
     HsTimelineInput input = { .type = HS_TIMELINE_POLL, .source = source };
     HsTimelineAction action;
 
-    if (next_frame (self, &e)) {
+    if (next_frame (self, &e) && waits_for_sound (self, &e)) {
+      self->cursor = e.seq;
+      break;
+    }
+    if (e.sample != NULL) {
       input.type = HS_TIMELINE_FRAME;
       input.frame.time = e.time;
       input.frame.keyframe = e.keyframe;

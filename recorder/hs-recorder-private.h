@@ -33,9 +33,15 @@ HsRecorder *hs_recorder_new_hosted     (GstElement    *host,
 HS_API
 GstElement *hs_recorder_get_branch_bin (HsRecorder    *self);
 
+/* With the setting audio-source (here only the sound's name in messages),
+ * the sound's ring branch, one "sink" pad, placed like the video's; else
+ * NULL. Transfer none. */
+HS_API
+GstElement *hs_recorder_get_audio_branch_bin (HsRecorder *self);
+
 /* Errors on @bus (the top-level pipeline's) from elements upstream of the
- * branch end its windows, as errors upstream of a tee do. Once, from the
- * main context, before the pipeline plays. */
+ * branches end their windows (or the sound), as errors upstream of a tee
+ * do. Once, from the main context, before the pipeline plays. */
 HS_API
 void        hs_recorder_watch_bus      (HsRecorder    *self,
                                         GstBus        *bus);

@@ -238,13 +238,11 @@ make_branch (HsRecorder *self, GError **error)
   return TRUE;
 }
 
-/* The sound: a ring branch of its own on the audio tee, feeding the files
+/* The sound's ring branch, made from the settings, feeding the files
  * through the pump. */
 static gboolean
-attach_audio (HsRecorder *self, GstBus *bus, GError **error)
+make_audio_branch (HsRecorder *self, GError **error)
 {
-  g_autoptr(GstElement) tee = hs_tee_find (self->pipeline,
-      self->settings.audio_source, error);
   HsRingBranchConfig config = {
     .source = self->settings.audio_source,
     .mode = HS_RECORDER_MODE_AUTO,
@@ -255,19 +253,31 @@ attach_audio (HsRecorder *self, GstBus *bus, GError **error)
   };
   HsAudioFeed *feed;
 
-  if (tee == NULL) {
-    g_prefix_error (error, "Audio source: ");
-    return FALSE;
-  }
   self->audio_branch = hs_ring_branch_new (&config, error);
-  if (self->audio_branch == NULL ||
-      !hs_ring_branch_attach (self->audio_branch, tee, error))
+  if (self->audio_branch == NULL)
     return FALSE;
-  hs_ring_branch_watch_bus (self->audio_branch, bus);
   feed = hs_audio_feed_new (self->settings.audio_source, self->audio_ring);
   hs_audio_feed_set_branch (feed, self->audio_branch);
   hs_audio_feed_set_encoder (feed, self->settings.audio_encoder);
   hs_pump_set_audio (self->pump, feed);
+  return TRUE;
+}
+
+/* The sound: a ring branch of its own on the audio tee. */
+static gboolean
+attach_audio (HsRecorder *self, GstBus *bus, GError **error)
+{
+  g_autoptr(GstElement) tee = hs_tee_find (self->pipeline,
+      self->settings.audio_source, error);
+
+  if (tee == NULL) {
+    g_prefix_error (error, "Audio source: ");
+    return FALSE;
+  }
+  if (!make_audio_branch (self, error) ||
+      !hs_ring_branch_attach (self->audio_branch, tee, error))
+    return FALSE;
+  hs_ring_branch_watch_bus (self->audio_branch, bus);
   GST_INFO_OBJECT (self, "sound from tee %s", self->settings.audio_source);
   return TRUE;
 }
@@ -374,8 +384,11 @@ hs_recorder_initable_init (GInitable     *initable,
   self->pump = hs_pump_new (self->source, self->pipeline, self->ring,
       self->context, &pump_callbacks, self);
   update_pump (self);
-  /* A hosted branch goes wherever its host puts it. */
-  return self->hosted ? make_branch (self, error) : attach (self, error);
+  /* Hosted branches go wherever their host puts them. */
+  if (self->hosted)
+    return make_branch (self, error) && (self->settings.audio_source == NULL
+        || make_audio_branch (self, error));
+  return attach (self, error);
 }
 
 static void
@@ -1173,6 +1186,15 @@ hs_recorder_get_branch_bin (HsRecorder *self)
   return hs_ring_branch_get_bin (self->branch);
 }
 
+GstElement *
+hs_recorder_get_audio_branch_bin (HsRecorder *self)
+{
+  g_return_val_if_fail (HS_IS_RECORDER (self), NULL);
+  g_return_val_if_fail (self->hosted, NULL);
+  return self->audio_branch != NULL ?
+      hs_ring_branch_get_bin (self->audio_branch) : NULL;
+}
+
 void
 hs_recorder_watch_bus (HsRecorder *self, GstBus *bus)
 {
@@ -1180,4 +1202,6 @@ hs_recorder_watch_bus (HsRecorder *self, GstBus *bus)
   g_return_if_fail (self->hosted);
   g_return_if_fail (GST_IS_BUS (bus));
   hs_ring_branch_watch_bus (self->branch, bus);
+  if (self->audio_branch != NULL)
+    hs_ring_branch_watch_bus (self->audio_branch, bus);
 }

@@ -324,6 +324,10 @@ check_raw (HsRingBranch *self, GstCaps *caps)
     return NULL;
   }
   described = hs_ring_caps_describe (caps);
+  if (g_str_has_prefix (gst_structure_get_name (gst_caps_get_structure (caps,
+                  0)), "audio/"))
+    return g_strdup_printf ("%s, not video (a tee of sound is an "
+        "audio-source)", described);
   if (hs_ring_caps_kind (caps, NULL) != HS_RING_CAPS_RAW)
     return g_strdup_printf ("%s, not raw video (mode passthrough records it "
         "as it is)", described);

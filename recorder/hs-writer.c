@@ -178,20 +178,39 @@ link_stream (GstElement *pipeline, GstElement *src, GstElement **chain,
   return gst_element_link_pads (last, "src", mux, template_);
 }
 
+/* mp4mux takes VP9 only with its chroma format and bit depth in the caps,
+ * which vp9parse adds. */
+static gboolean
+needs_vp9parse (GstCaps *caps, const HsWriterOptions *options)
+{
+  const char *codec = options->remux ?
+      gst_structure_get_name (gst_caps_get_structure (caps, 0)) :
+      hs_variant_encoder_codec (options->encoder);
+
+  return options->container == HS_CONTAINER_MP4 &&
+      g_strcmp0 (codec, "video/x-vp9") == 0;
+}
+
 static gboolean
 add_video (GstElement *pipeline, GstElement *src, GstCaps *caps,
            const HsWriterOptions *options, GstElement *mux, GError **error)
 {
-  GstElement *chain[3] = { NULL };
+  GstElement *chain[4] = { NULL };
+  guint n = options->remux ? 0 : 2;
 
+  if (needs_vp9parse (caps, options)) {
+    chain[n] = hs_packages_make_element ("vp9parse", NULL, error);
+    if (chain[n] == NULL)
+      return FALSE;
+  }
   if (!options->remux) {
     chain[0] = hs_packages_make_element ("videoconvert", "convert", error);
-    if (chain[0] == NULL)
-      return FALSE;
-    chain[1] = hs_variant_make_encoder (options->encoder, caps,
-        &options->settings, error);
+    chain[1] = chain[0] ? hs_variant_make_encoder (options->encoder, caps,
+        &options->settings, error) : NULL;
     if (chain[1] == NULL) {
-      gst_object_unref (gst_object_ref_sink (chain[0]));
+      for (guint i = 0; i < G_N_ELEMENTS (chain); i++)
+        if (chain[i] != NULL)
+          gst_object_unref (gst_object_ref_sink (chain[i]));
       return FALSE;
     }
   }

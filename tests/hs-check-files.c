@@ -1,13 +1,15 @@
 /* hs-check-files: checks the files a program wrote by decoding them.
  *
- *   hs-check-files DIR NAME:FRAMES:FIRST:LAST[:CODEC]...
+ *   hs-check-files DIR NAME:FRAMES:FIRST:LAST[:CODEC[:AUDIO]]...
  *
  * DIR must hold exactly the files named (no other .webm, .mkv or .mp4).
  * Each file is decoded; FRAMES is the number of decoded frames, FIRST and
  * LAST the indices of the first and last frame at 30 fps (frame k has
  * timestamp k/30 s, within half a frame). Each field is a number, a range
  * LO-HI, or '*' for any. CODEC is the caps name of the video (default
- * video/x-vp8). Exit 0 when every file matches, 1 otherwise.
+ * video/x-vp8, also when empty); AUDIO, that of the sound the file must
+ * hold from its first frame to the end of its last (within 22 ms). Exit 0
+ * when every file matches, 1 otherwise.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -61,6 +63,38 @@ frame_of (GstClockTime pts)
   return ABS (diff) <= (GstClockTimeDiff) (GST_SECOND / FPS / 2) ? k : -1;
 }
 
+/* The file's sound is @codec and covers its video: from the first frame
+ * to the end of the last, within 22 ms (one audio frame) each way, with no
+ * hole. */
+static gboolean
+check_sound (const char *path, const HsTestFileInfo *video, const char *codec)
+{
+  g_auto(HsTestAudioInfo) sound = { 0 };
+  g_autoptr(GError) error = NULL;
+  GstClockTime video_end = video->last_pts + GST_SECOND / FPS;
+  GstClockTimeDiff start, end;
+
+  if (!hs_test_probe_audio (path, &sound, &error)) {
+    g_printerr ("not ok: %s\n", error->message);
+    return FALSE;
+  }
+  if (g_strcmp0 (sound.codec, codec) != 0) {
+    g_printerr ("not ok: %s: sound %s, expected %s\n", path,
+        sound.codec ? sound.codec : "(none)", codec);
+    return FALSE;
+  }
+  start = GST_CLOCK_DIFF (video->first_pts, sound.first_pts);
+  end = GST_CLOCK_DIFF (video_end, sound.end);
+  g_print ("%s: sound %s from %+.1f ms to %+.1f ms of the video, %u ticks\n",
+      path, sound.codec, start / 1e6, end / 1e6, sound.ticks->at->len);
+  if (ABS (start) > 22 * GST_MSECOND || ABS (end) > 22 * GST_MSECOND ||
+      sound.max_hole > GST_MSECOND) {
+    g_printerr ("not ok: %s: the sound does not cover the video\n", path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 check_file (const char *dir, const char *spec)
 {
@@ -73,13 +107,15 @@ check_file (const char *dir, const char *spec)
   const char *codec;
   gboolean ok = TRUE;
 
-  if (g_strv_length (fields) < 4 || g_strv_length (fields) > 5 ||
+  if (g_strv_length (fields) < 4 || g_strv_length (fields) > 6 ||
       !parse_range (fields[1], &frames) ||
       !parse_range (fields[2], &first) || !parse_range (fields[3], &last)) {
-    g_printerr ("bad spec '%s': NAME:FRAMES:FIRST:LAST[:CODEC]\n", spec);
+    g_printerr ("bad spec '%s': NAME:FRAMES:FIRST:LAST[:CODEC[:AUDIO]]\n",
+        spec);
     return FALSE;
   }
-  codec = fields[4] != NULL ? fields[4] : "video/x-vp8";
+  codec = fields[4] != NULL && fields[4][0] != '\0' ? fields[4] :
+      "video/x-vp8";
   path = g_build_filename (dir, fields[0], NULL);
   if (!hs_test_probe_file (path, &info, &error)) {
     g_printerr ("not ok: %s\n", error->message);
@@ -123,6 +159,8 @@ check_file (const char *dir, const char *spec)
       ok = FALSE;
     }
   }
+  if (fields[4] != NULL && fields[5] != NULL)
+    ok &= check_sound (path, &info, fields[5]);
   return ok;
 }
 

@@ -30,8 +30,10 @@ on_demux_pad (GstElement *demux, GstPad *pad, gpointer user_data)
   GstElement *decodebin = user_data;
   g_autoptr(GstPad) sinkpad = gst_element_get_static_pad (decodebin, "sink");
   HsTestFileInfo *info = g_object_get_data (G_OBJECT (demux), "info");
+  g_autofree char *name = gst_pad_get_name (pad);
 
-  if (gst_pad_is_linked (sinkpad))
+  /* The video stream; a file's sound is hs_test_probe_audio()'s. */
+  if (!g_str_has_prefix (name, "video") || gst_pad_is_linked (sinkpad))
     return;
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_demuxed, info, NULL);
   gst_pad_link (pad, sinkpad);
@@ -231,6 +233,35 @@ hs_test_fixture_teardown (HsTestFixture *fixture, gconstpointer data)
   else
     g_printerr ("kept %s\n", fixture->tmpdir);
   g_clear_pointer (&fixture->tmpdir, g_free);
+}
+
+HsRecording *
+hs_test_fixture_finished (HsTestFixture *fixture, guint i)
+{
+  g_assert_cmpuint (fixture->finished->len, >, i);
+  return fixture->finished->pdata[i];
+}
+
+typedef struct {
+  HsTestFixture *fixture;
+  guint n;
+} FinishedCount;
+
+static gboolean
+n_finished (gpointer data)
+{
+  FinishedCount *count = data;
+
+  return count->fixture->finished->len >= count->n;
+}
+
+void
+hs_test_play_until_finished (HsTestRecorderFixture *fx, guint n)
+{
+  FinishedCount count = { &fx->f, n };
+
+  hs_test_play (fx->pipeline);
+  hs_test_fixture_run_until (&fx->f, n_finished, &count);
 }
 
 void

@@ -31,6 +31,59 @@ void     hs_test_assert_file      (const char     *path,
                                    GstClockTime    first,
                                    GstClockTime    last);
 
+/* The onsets of audiotestsrc wave=ticks' ticks (or any bursts of sound
+ * after 10 ms of quiet), fed buffer by buffer. */
+typedef struct {
+  GArray *at;                   /* GstClockTime of each onset */
+  guint quiet;                  /* samples of quiet so far */
+} HsTestTicks;
+
+HsTestTicks *hs_test_ticks_new  (void);
+void         hs_test_ticks_free (HsTestTicks *ticks);
+/* @samples: S16LE, @channels interleaved (the first is read),
+ * the first one at @pts. */
+void         hs_test_ticks_feed (HsTestTicks   *ticks,
+                                 const gint16  *samples,
+                                 guint          n,
+                                 int            channels,
+                                 int            rate,
+                                 GstClockTime   pts);
+/* The farthest any tick of @ticks, moved by @shift, is from the nearest
+ * tick of @reference. */
+GstClockTime hs_test_ticks_max_distance (const HsTestTicks *ticks,
+                                         const HsTestTicks *reference,
+                                         GstClockTime       shift);
+
+/* Finds the ticks in what passes @pad (S16LE; rate and channels from its
+ * caps), on the streaming thread, from now on. */
+void         hs_test_ticks_watch (GstPad *pad);
+/* A copy of the ticks heard on @pad so far (hs_test_ticks_free() it). */
+HsTestTicks *hs_test_ticks_heard (GstPad *pad);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HsTestTicks, hs_test_ticks_free)
+
+/* What a player hears in a file: its first audio stream decoded to 16-bit
+ * samples, and the ticks of its first channel. A file without
+ * sound gives codec NULL and no samples. */
+typedef struct {
+  char *codec;                  /* caps name out of the demuxer, "audio/x-opus" */
+  int rate;
+  guint64 n_samples;
+  guint n_buffers;
+  HsTestTicks *ticks;
+  GstClockTime first_pts;
+  GstClockTime end;             /* end of the last decoded buffer */
+  GstClockTime max_hole;        /* largest time between one buffer's end
+                                 * and the next one's start */
+  GstClockTime max_overlap;     /* largest time a buffer starts before the
+                                 * previous one's end (a decoder's priming) */
+} HsTestAudioInfo;
+
+gboolean hs_test_probe_audio      (const char      *path,
+                                   HsTestAudioInfo *info,
+                                   GError         **error);
+void     hs_test_audio_info_clear (HsTestAudioInfo *info);
+
 typedef struct {
   GMainContext *context;
   char *tmpdir;
@@ -59,6 +112,11 @@ void     hs_test_fixture_run_until (HsTestFixture *fixture,
 void     hs_test_fixture_wait_idle (HsTestFixture *fixture,
                                     gpointer       recorder);
 
+/* The @i-th recording to finish (0: the first); fails the test if fewer
+ * have. */
+HsRecording *hs_test_fixture_finished (HsTestFixture *fixture,
+                                       guint          i);
+
 /* A path inside the fixture's temporary folder. */
 char    *hs_test_fixture_path      (HsTestFixture *fixture,
                                     const char    *name);
@@ -81,6 +139,10 @@ void     hs_test_recorder_fixture_teardown (HsTestRecorderFixture *fx,
   g_test_add ((path), HsTestRecorderFixture, (data), \
       hs_test_recorder_fixture_setup, (func), \
       hs_test_recorder_fixture_teardown)
+
+/* Plays @fx's pipeline and iterates until @n recordings have finished. */
+void        hs_test_play_until_finished (HsTestRecorderFixture *fx,
+                                         guint                  n);
 
 /* A recorder of @tee in @fx's pipeline, writing @name in the fixture's
  * folder, its recordings watched by the fixture. */
@@ -129,5 +191,6 @@ guint64     hs_test_field_u64      (const GstStructure *s,
                                     const char    *field);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HsTestFileInfo, hs_test_file_info_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HsTestAudioInfo, hs_test_audio_info_clear)
 
 G_END_DECLS

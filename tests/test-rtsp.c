@@ -1,7 +1,8 @@
 /* Recording an RTSP camera's own stream: a real RTSP server (tests/
  * hs-rtsp-server, gst-rtsp-server on 127.0.0.1) serves pre-encoded H.264 and
- * H.265 clips; hindsight records rtspsrc ! depay ! parse ! tee without a
- * decoder or an encoder, and the files are judged by decoding them.
+ * H.265 clips, some with AAC or mu-law sound; hindsight records rtspsrc !
+ * depay ! parse ! tee without a decoder or an encoder, and the files are
+ * judged by decoding them.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <gio/gio.h>
@@ -16,20 +17,39 @@
 
 static char *clips_dir;
 
-/* A clip of @seconds of 320x240 at 30 fps, a keyframe every second, made
- * once for the whole run. */
-static char *
-make_clip (const char *codec, guint seconds)
+/* The sound of a clip: ticks every 100 ms, encoded as a camera sends
+ * them. */
+static const char *
+sound_chain (const char *audio)
 {
-  g_autofree char *name = g_strconcat (codec, ".mkv", NULL);
+  if (g_str_equal (audio, "aac"))
+    return "audio/x-raw,rate=48000,channels=1 ! audioconvert ! avenc_aac ! "
+        "aacparse";
+  if (g_str_equal (audio, "mulaw"))
+    return "audio/x-raw,rate=8000,channels=1 ! mulawenc";
+  g_assert_not_reached ();
+}
+
+/* A clip of @seconds of 320x240 at 30 fps, a keyframe every second, with
+ * @audio sound or none (NULL), made once for the whole run. */
+static char *
+make_clip (const char *codec, const char *audio, guint seconds)
+{
+  g_autofree char *name = g_strconcat (codec, audio ? "-" : "",
+      audio ? audio : "", ".mkv", NULL);
   char *path = g_build_filename (clips_dir, name, NULL);
+  g_autofree char *sound = audio == NULL ? g_strdup ("") :
+      g_strdup_printf ("audiotestsrc wave=ticks tick-interval=100000000 "
+      "volume=0.5 samplesperbuffer=%u num-buffers=%u ! %s ! mux. ",
+      g_str_equal (audio, "mulaw") ? 160 : 960, seconds * 50,
+      sound_chain (audio));
   g_autofree char *description = g_strdup_printf ("videotestsrc "
       "num-buffers=%u pattern=ball ! video/x-raw,format=I420,width=320,"
-      "height=240,framerate=30/1 ! %s ! matroskamux ! filesink "
-      "location=\"%s\"", seconds * 30, g_str_equal (codec, "h264") ?
+      "height=240,framerate=30/1 ! %s ! matroskamux name=mux ! filesink "
+      "location=\"%s\" %s", seconds * 30, g_str_equal (codec, "h264") ?
       "x264enc key-int-max=30 tune=zerolatency speed-preset=ultrafast ! "
       "h264parse" : "x265enc key-int-max=30 tune=zerolatency "
-      "speed-preset=ultrafast ! h265parse", path);
+      "speed-preset=ultrafast ! h265parse", path, sound);
   g_autoptr(GError) error = NULL;
   g_autoptr(GstElement) pipeline = gst_parse_launch (description, &error);
   g_autoptr(GstBus) bus = NULL;
@@ -250,6 +270,112 @@ test_bundled (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (info.last_pts + 2 * FRAME, >=, 4 * GST_SECOND);
 }
 
+/* Where ticks fall between frames: their time since the previous frame
+ * (frames every 1/30 s from @video_zero). Sound and picture in sync keep the
+ * clip's phase (an offset of a whole number of frames would not show; any
+ * other would). */
+static GstClockTime
+tick_phase (const HsTestTicks *ticks, GstClockTime video_zero)
+{
+  g_assert_cmpuint (ticks->at->len, >, 0);
+  return (g_array_index (ticks->at, GstClockTime, ticks->at->len - 1) -
+      video_zero) % FRAME;
+}
+
+static GstClockTime
+phase_distance (GstClockTime a, GstClockTime b)
+{
+  GstClockTime d = a > b ? a - b : b - a;
+
+  return MIN (d, FRAME - d);
+}
+
+/* A camera with a microphone: its H.264 and its AAC or mu-law recorded as
+ * they come (no decoder, no encoder), both streams in the file, in sync. */
+static void
+test_sound (Fixture *fixture, gconstpointer data)
+{
+  const char *audio = data;
+  g_autofree char *clip = g_strdup_printf ("%s/h264-%s.mkv", clips_dir,
+      audio);
+  g_autofree char *mount = g_strdup_printf ("/cam=%s:h264+%s", clip, audio);
+  const char *const mounts[] = { mount, NULL };
+  g_autofree char *description = NULL;
+  g_autofree char *location = hs_test_fixture_path (&fixture->fx.f,
+      "%{index}.%{ext}");
+  g_auto(HsTestFileInfo) info = { 0 };
+  g_auto(HsTestAudioInfo) sound = { 0 };
+  g_auto(HsTestAudioInfo) source = { 0 };
+  g_autoptr(HsTestTicks) at_tee = NULL;
+  g_autoptr(GstElement) heard = NULL;
+  g_autoptr(GstPad) heard_pad = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *codec = g_str_equal (audio, "aac") ? "audio/mpeg" :
+      "audio/x-mulaw";
+  const char *path;
+  GstClockTime video_end, phase, tee_phase, clip_phase;
+  HsRecording *r;
+
+  start_server (fixture, mounts);
+  description = g_strdup_printf ("rtspsrc name=src location=rtsp://"
+      "127.0.0.1:%u/cam protocols=tcp latency=200 "
+      "src. ! application/x-rtp,media=video ! parsebin ! tee name=cam0 "
+      "cam0. ! queue ! fakesink "
+      "src. ! application/x-rtp,media=audio ! parsebin ! tee name=mic0 "
+      "mic0. ! queue ! decodebin ! audioconvert ! audio/x-raw,format=S16LE "
+      "! fakesink name=heard", fixture->port);
+  fixture->fx.pipeline = hs_test_pipeline_new (description);
+  heard = gst_bin_get_by_name (GST_BIN (fixture->fx.pipeline), "heard");
+  heard_pad = gst_element_get_static_pad (heard, "sink");
+  hs_test_ticks_watch (heard_pad);
+  fixture->fx.recorder = g_initable_new (HS_TYPE_RECORDER, NULL, &error,
+      "pipeline", fixture->fx.pipeline, "source", "cam0", "audio-source",
+      "mic0", "pre", 1.0, "post", 1.0, "location", location, NULL);
+  g_assert_no_error (error);
+  hs_test_fixture_watch (&fixture->fx.f, fixture->fx.recorder);
+  hs_recorder_trigger_at (fixture->fx.recorder, 3 * GST_SECOND);
+  hs_test_play (fixture->fx.pipeline);
+  hs_test_fixture_run_until (&fixture->fx.f, n_finished, fixture);
+
+  r = fixture->fx.f.finished->pdata[0];
+  path = hs_recording_get_location (r);
+  g_assert_no_error ((GError *) hs_recording_get_error (r));
+  assert_camera_file (path, "video/x-h264", &info);
+  if (!hs_test_probe_audio (path, &sound, &error) ||
+      !hs_test_probe_audio (clip, &source, &error))
+    g_error ("%s", error->message);
+  g_assert_cmpstr (sound.codec, ==, codec);
+  g_assert_cmpstr (hs_recording_get_audio_codec (r), ==, codec);
+  g_assert_cmpuint (hs_recording_get_n_audio_frames (r), >, 0);
+
+  /* The camera's buffers whose time is the video's: they start at the first
+   * frame or within one of them (20 ms of mu-law, 21.3 ms of AAC) after it,
+   * and end within one of the end of the last frame. */
+  video_end = info.last_pts + FRAME;
+  g_test_message ("%s: sound %" GST_TIME_FORMAT " - %" GST_TIME_FORMAT
+      ", video %" GST_TIME_FORMAT " - %" GST_TIME_FORMAT, audio,
+      GST_TIME_ARGS (sound.first_pts), GST_TIME_ARGS (sound.end),
+      GST_TIME_ARGS (info.first_pts), GST_TIME_ARGS (video_end));
+  g_assert_cmpuint (sound.first_pts + MS, >=, info.first_pts);
+  g_assert_cmpuint (sound.first_pts, <=, info.first_pts + 22 * MS);
+  g_assert_cmpint (ABS (GST_CLOCK_DIFF (sound.end, video_end)), <=,
+      2 * 22 * MS);
+  g_assert_cmpuint (sound.max_hole, <=, MS);
+
+  /* The ticks keep their place between the frames: as the tee carried them
+   * (decoded beside the recorder), and, the RTSP stack's own offset
+   * included, as in the clip. */
+  phase = tick_phase (sound.ticks, info.first_pts);
+  at_tee = hs_test_ticks_heard (heard_pad);
+  tee_phase = tick_phase (at_tee, info.first_pts);
+  clip_phase = tick_phase (source.ticks, 0);
+  g_test_message ("%s: %u ticks, %.2f ms after a frame (%.2f ms at the tee, "
+      "%.2f ms in the clip)", audio, sound.ticks->at->len, phase / 1e6,
+      tee_phase / 1e6, clip_phase / 1e6);
+  g_assert_cmpuint (phase_distance (phase, tee_phase), <=, MS);
+  g_assert_cmpuint (phase_distance (phase, clip_phase), <=, 5 * MS);
+}
+
 static void
 remove_clips (void)
 {
@@ -273,8 +399,10 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   clips_dir = g_dir_make_tmp ("hindsight-clips-XXXXXX", NULL);
   g_assert_nonnull (clips_dir);
-  g_free (make_clip ("h264", 15));
-  g_free (make_clip ("h265", 15));
+  g_free (make_clip ("h264", NULL, 15));
+  g_free (make_clip ("h265", NULL, 15));
+  g_free (make_clip ("h264", "aac", 6));
+  g_free (make_clip ("h264", "mulaw", 6));
 
   g_test_add ("/rtsp/window/h264", Fixture, "h264", fixture_setup,
       test_window, fixture_teardown);
@@ -284,6 +412,10 @@ main (int argc, char **argv)
       test_server_stops, fixture_teardown);
   g_test_add ("/rtsp/bundled-description", Fixture, NULL, fixture_setup,
       test_bundled, fixture_teardown);
+  g_test_add ("/rtsp/sound/aac", Fixture, "aac", fixture_setup, test_sound,
+      fixture_teardown);
+  g_test_add ("/rtsp/sound/mulaw", Fixture, "mulaw", fixture_setup,
+      test_sound, fixture_teardown);
   ret = g_test_run ();
   remove_clips ();
   g_free (clips_dir);
