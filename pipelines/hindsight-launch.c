@@ -54,6 +54,12 @@ static const char description[] =
     "playing).\n"
     "Without --record every tee of the pipeline is recorded. Files go to\n"
     HS_RECORDER_DEFAULT_LOCATION " unless --output says otherwise.\n"
+    "A recording option before any --record applies to every source; after "
+    "a\n--record, to the sources that --record names only:\n"
+    "  -r cam0 --pre 10 -r cam1 --pre 2 --post 20\n"
+    "--config FILE gives the same options from a file: a [defaults] group "
+    "and\n[source NAME] groups, keys named as the long options (pre=10). "
+    "The command\nline wins over the file.\n"
     "\n"
     "Commands on stdin, one per line:\n"
     "  record [SOURCE...]   trigger now (every recorder without SOURCE)\n"
@@ -121,16 +127,7 @@ parse_seconds (const char  *option_name,
   double *target;
   gboolean *given;
 
-  if (g_str_equal (name, "pre")) {
-    target = &app->pre;
-    given = &app->has_pre;
-  } else if (g_str_equal (name, "post")) {
-    target = &app->post;
-    given = &app->has_post;
-  } else if (g_str_equal (name, "max-duration")) {
-    target = &app->max_duration;
-    given = &app->has_max_duration;
-  } else if (g_str_equal (name, "stop-after")) {
+  if (g_str_equal (name, "stop-after")) {
     target = &app->stop_after;
     given = &app->has_stop_after;
   } else {
@@ -149,42 +146,6 @@ parse_seconds (const char  *option_name,
   *target = seconds;
   *given = TRUE;
   return TRUE;
-}
-
-static GOptionGroup *
-recording_group (HsLaunch *app)
-{
-  const GOptionEntry entries[] = {
-    { "record", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &app->records,
-      "Record this tee (repeatable; patterns: 'cam*', 'tee_%u')",
-      "TEE" },
-    { "pre", 0, 0, G_OPTION_ARG_CALLBACK, parse_seconds,
-      "Seconds kept before a trigger (default 5)", "S" },
-    { "post", 0, 0, G_OPTION_ARG_CALLBACK, parse_seconds,
-      "Seconds recorded after the last trigger (default 5)", "S" },
-    { "max-duration", 0, 0, G_OPTION_ARG_CALLBACK, parse_seconds,
-      "Continue in a new file after S seconds (default: never)", "S" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &app->output,
-      "File names: strftime, %{source}, %{index}, %{n}, %{ext}", "TEMPLATE" },
-    { "rebase-timestamps", 0, 0, G_OPTION_ARG_NONE, &app->rebase_timestamps,
-      "Start each file at time 0, not at its running time", NULL },
-    { "encoder", 0, 0, G_OPTION_ARG_STRING, &app->encoder,
-      "Codec of the files (default vp8)", "E" },
-    { "converter", 0, 0, G_OPTION_ARG_STRING, &app->converter,
-      "How the ring converts the tee's frames (default auto)", "C" },
-    { "mode", 0, 0, G_OPTION_ARG_STRING, &app->mode,
-      "What the ring holds: auto, raw, encoded or passthrough (default "
-      "auto: passthrough for compressed video, else raw)", "M" },
-    { "container", 0, 0, G_OPTION_ARG_STRING, &app->container,
-      "Files in webm, matroska or mp4 (default auto: by -o's extension, "
-      "else webm for VP8/VP9/AV1, matroska for H.264/H.265)", "C" },
-    { NULL }
-  };
-  GOptionGroup *group = g_option_group_new ("recording", "Recording Options:",
-      "Show recording options", app, NULL);
-
-  g_option_group_add_entries (group, entries);
-  return group;
 }
 
 static GOptionGroup *
@@ -242,9 +203,11 @@ make_context (HsLaunch *app, gboolean with_gst)
 
   g_option_group_add_entries (main_group, main_entries);
   g_option_context_set_main_group (context, main_group);
-  g_option_context_add_group (context, recording_group (app));
+  g_option_context_add_group (context,
+      hs_launch_settings_recording_group (app));
   g_option_context_add_group (context, trigger_group (app));
   g_option_context_add_group (context, run_group (app));
+  g_option_context_add_group (context, hs_launch_settings_service_group (app));
   if (with_gst)
     g_option_context_add_group (context, gst_init_get_option_group ());
   g_option_context_set_summary (context, summary);
@@ -396,7 +359,7 @@ find_description (const char *name, GError **error)
         return g_steal_pointer (&exact);
     }
   }
-  /* A folder: read_description() says so. */
+  /* A folder: read_text() says so. */
   if (exists)
     return g_strdup (name);
   names = bundled_names ((const char *const *) dirs);
@@ -421,11 +384,12 @@ describe_file_type (mode_t mode)
   return "a file";
 }
 
-/* Reads a description from @fd (@what names it in messages): any stream
- * that is not a folder, up to HS_LAUNCH_MAX_DESCRIPTION bytes of text.
- * Never reads more than one byte past the limit (/dev/zero). */
+/* Reads text from @fd (@what names it in messages, @noun says what the
+ * text is to be: "description", "configuration"): any stream that is not a
+ * folder, up to HS_LAUNCH_MAX_DESCRIPTION bytes of text. Never reads more
+ * than one byte past the limit (/dev/zero). */
 static char *
-read_description (int fd, const char *what, GError **error)
+read_text (int fd, const char *what, const char *noun, GError **error)
 {
   g_autoptr(GString) text = g_string_new (NULL);
   struct stat st = { 0 };
@@ -435,13 +399,13 @@ read_description (int fd, const char *what, GError **error)
   if (fstat (fd, &st) == 0) {
     if (S_ISDIR (st.st_mode)) {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
-          "%s is a directory, not a description file", what);
+          "%s is a directory, not a %s file", what, noun);
       return NULL;
     }
     if (S_ISREG (st.st_mode) && st.st_size > HS_LAUNCH_MAX_DESCRIPTION) {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-          "%s is larger than %d MiB: not a description", what,
-          HS_LAUNCH_MAX_DESCRIPTION / (1024 * 1024));
+          "%s is larger than %d MiB: not a %s", what,
+          HS_LAUNCH_MAX_DESCRIPTION / (1024 * 1024), noun);
       return NULL;
     }
   }
@@ -465,9 +429,9 @@ read_description (int fd, const char *what, GError **error)
     g_string_append_len (text, chunk, n);
     if (text->len > HS_LAUNCH_MAX_DESCRIPTION) {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-          "%s (%s) is larger than %d MiB: not a description", what,
+          "%s (%s) is larger than %d MiB: not a %s", what,
           describe_file_type (st.st_mode),
-          HS_LAUNCH_MAX_DESCRIPTION / (1024 * 1024));
+          HS_LAUNCH_MAX_DESCRIPTION / (1024 * 1024), noun);
       return NULL;
     }
   }
@@ -475,14 +439,25 @@ read_description (int fd, const char *what, GError **error)
   if (nul != NULL) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
         "%s holds a NUL byte (byte %" G_GSIZE_FORMAT "): not a text "
-        "description", what, (gsize) (nul - text->str));
+        "%s", what, (gsize) (nul - text->str), noun);
     return NULL;
   }
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-static char *
-read_description_file (const char *path, GError **error)
+/**
+ * hs_launch_read_text_file:
+ * @path: a file, a pipe, /dev/fd/N: anything but a folder
+ * @noun: what the text is to be, for messages ("description")
+ * @error: return location for a #GError
+ *
+ * Reads the text of @path, at most #HS_LAUNCH_MAX_DESCRIPTION bytes and no
+ * NUL byte. Each call reads @path again: a pipe gives its text once.
+ *
+ * Returns: (transfer full) (nullable): the text
+ */
+char *
+hs_launch_read_text_file (const char *path, const char *noun, GError **error)
 {
   g_autofree char *quoted = hs_launch_quote_path (path);
   g_autofree char *what = g_strdup_printf ("'%s'", quoted);
@@ -496,10 +471,10 @@ read_description_file (const char *path, GError **error)
     int saved = errno;
 
     g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-        "Cannot open the description file %s: %s", what, g_strerror (saved));
+        "Cannot open the %s file %s: %s", noun, what, g_strerror (saved));
     return NULL;
   }
-  text = read_description (fd, what, error);
+  text = read_text (fd, what, noun, error);
   close (fd);
   return text;
 }
@@ -518,12 +493,12 @@ load_description (HsLaunch *app, HsTemplate *values, char **args, guint n_args,
   if (app->file != NULL && g_str_equal (app->file, "-")) {
     app->stdin_taken = TRUE;
     origin = g_strdup ("<stdin>");
-    text = read_description (STDIN_FILENO, "stdin", &error);
+    text = read_text (STDIN_FILENO, "stdin", "description", &error);
   } else if (app->file != NULL) {
     g_autofree char *path = find_description (app->file, &error);
 
     if (path != NULL)
-      text = read_description_file (path, &error);
+      text = hs_launch_read_text_file (path, "description", &error);
     if (text != NULL)
       origin = g_steal_pointer (&path);
   } else {
@@ -548,201 +523,12 @@ load_description (HsLaunch *app, HsTemplate *values, char **args, guint n_args,
 /* ------------------------------------------------------------------------ */
 /* Recorders                                                                */
 
-typedef struct {
-  GObjectClass *klass;
-  GPtrArray *names;
-  GArray *values;
-} Props;
-
-static void
-props_init (Props *p)
-{
-  p->klass = g_type_class_ref (HS_TYPE_MULTI_RECORDER);
-  p->names = g_ptr_array_new ();
-  p->values = g_array_new (FALSE, TRUE, sizeof (GValue));
-  g_array_set_clear_func (p->values, (GDestroyNotify) g_value_unset);
-}
-
-static void
-props_clear (Props *p)
-{
-  g_clear_pointer (&p->names, g_ptr_array_unref);
-  g_clear_pointer (&p->values, g_array_unref);
-  g_clear_pointer (&p->klass, g_type_class_unref);
-}
-
-static void
-props_take (Props *p, const char *name, GValue *value)
-{
-  g_ptr_array_add (p->names, (gpointer) name);
-  g_array_append_vals (p->values, value, 1);
-}
-
-static gboolean
-props_add_double (Props *p, const char *option, const char *name,
-                  double seconds, GError **error)
-{
-  GParamSpec *pspec = g_object_class_find_property (p->klass, name);
-  GValue value = G_VALUE_INIT;
-
-  g_value_init (&value, G_TYPE_DOUBLE);
-  g_value_set_double (&value, seconds);
-  if (g_param_value_validate (pspec, &value)) {
-    GParamSpecDouble *range = G_PARAM_SPEC_DOUBLE (pspec);
-
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "%s: %g is out of range (%g to %g)", option, seconds,
-        range->minimum, range->maximum);
-    g_value_unset (&value);
-    return FALSE;
-  }
-  props_take (p, name, &value);
-  return TRUE;
-}
-
-/* A string option for a property of any type the library chose: strings
- * pass as they are (the recorder checks them), enums by nick. */
-static gboolean
-props_add_text (Props *p, const char *option, const char *name,
-                const char *text, GError **error)
-{
-  GParamSpec *pspec = g_object_class_find_property (p->klass, name);
-  GValue value = G_VALUE_INIT;
-
-  g_value_init (&value, pspec->value_type);
-  if (G_VALUE_HOLDS_STRING (&value)) {
-    g_value_set_string (&value, text);
-  } else if (!gst_value_deserialize (&value, text)) {
-    g_autoptr(GString) valid = g_string_new (NULL);
-    g_autofree char *quoted = hs_launch_quote (text);
-
-    if (G_IS_PARAM_SPEC_ENUM (pspec)) {
-      GEnumClass *enums = G_PARAM_SPEC_ENUM (pspec)->enum_class;
-
-      for (guint i = 0; i < enums->n_values; i++)
-        g_string_append_printf (valid, "%s%s", i ? ", " : " (valid: ",
-            enums->values[i].value_nick);
-      g_string_append_c (valid, ')');
-    }
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "%s: unknown value '%s'%s", option, quoted, valid->str);
-    g_value_unset (&value);
-    return FALSE;
-  }
-  props_take (p, name, &value);
-  return TRUE;
-}
-
-/* Everything but the pipeline and the tee, checked before anything is
- * built. */
-static gboolean
-props_from_options (HsLaunch *app, Props *p, GError **error)
-{
-  if (app->has_pre && !props_add_double (p, "--pre", "pre", app->pre, error))
-    return FALSE;
-  if (app->has_post &&
-      !props_add_double (p, "--post", "post", app->post, error))
-    return FALSE;
-  if (app->has_max_duration && !props_add_double (p, "--max-duration",
-          "max-duration", app->max_duration, error))
-    return FALSE;
-  if (app->output != NULL &&
-      !props_add_text (p, "--output", "location", app->output, error))
-    return FALSE;
-  if (app->encoder != NULL &&
-      !props_add_text (p, "--encoder", "encoder", app->encoder, error))
-    return FALSE;
-  if (app->converter != NULL &&
-      !props_add_text (p, "--converter", "converter", app->converter, error))
-    return FALSE;
-  if (app->mode != NULL &&
-      !props_add_text (p, "--mode", "mode", app->mode, error))
-    return FALSE;
-  if (app->container != NULL &&
-      !props_add_text (p, "--container", "container", app->container, error))
-    return FALSE;
-  if (app->rebase_timestamps) {
-    GValue value = G_VALUE_INIT;
-
-    g_value_init (&value, G_TYPE_BOOLEAN);
-    g_value_set_boolean (&value, TRUE);
-    props_take (p, "rebase-timestamps", &value);
-  }
-  return TRUE;
-}
-
-static void
-on_recording_started (HsMultiRecorder *multi, HsRecording *recording,
-                      gpointer user_data)
-{
-  hs_launch_report_started (user_data, recording);
-}
-
-static void
-on_recording_finished (HsMultiRecorder *multi, HsRecording *recording,
-                       gpointer user_data)
-{
-  hs_launch_report_finished (user_data, recording);
-}
-
-/* One recorder for each tee --record names (every tee without it), made
- * with the options' settings. */
-static gboolean
-add_recorders (HsLaunch *app, const Props *options, GError **error)
-{
-  g_auto(GStrv) sources = hs_tee_choose (app->pipeline,
-      (const char *const *) app->records, error);
-  g_autoptr(HsMultiRecorder) multi = NULL;
-  Props p;
-  GValue value = G_VALUE_INIT;
-
-  if (sources == NULL) {
-    g_prefix_error (error, "--record: ");
-    return FALSE;
-  }
-  if (sources[0] == NULL)
-    return TRUE;
-
-  props_init (&p);
-  g_value_init (&value, GST_TYPE_ELEMENT);
-  g_value_set_object (&value, app->pipeline);
-  props_take (&p, "pipeline", &value);
-  memset (&value, 0, sizeof value);
-  g_value_init (&value, G_TYPE_STRV);
-  g_value_set_boxed (&value, sources);
-  props_take (&p, "sources", &value);
-  for (guint i = 0; i < options->names->len; i++) {
-    GValue copy = G_VALUE_INIT;
-    GValue *from = &g_array_index (options->values, GValue, i);
-
-    g_value_init (&copy, G_VALUE_TYPE (from));
-    g_value_copy (from, &copy);
-    props_take (&p, options->names->pdata[i], &copy);
-  }
-  multi = HS_MULTI_RECORDER (g_object_new_with_properties (
-          HS_TYPE_MULTI_RECORDER, p.names->len, (const char **) p.names->pdata,
-          (const GValue *) p.values->data));
-  props_clear (&p);
-  if (!g_initable_init (G_INITABLE (multi), NULL, error))
-    return FALSE;
-
-  g_signal_connect (multi, "recording-started",
-      G_CALLBACK (on_recording_started), app);
-  g_signal_connect (multi, "recording-finished",
-      G_CALLBACK (on_recording_finished), app);
-  for (guint i = 0; sources[i] != NULL; i++)
-    g_ptr_array_add (app->recorders, g_object_ref (
-            hs_multi_recorder_get_recorder (multi, sources[i])));
-  g_ptr_array_add (app->multi_recorders, g_steal_pointer (&multi));
-  return TRUE;
-}
-
 static HsLaunchExit
-make_recorders (HsLaunch *app, const Props *options)
+make_recorders (HsLaunch *app)
 {
   g_autoptr(GError) error = NULL;
 
-  if (add_recorders (app, options, &error))
+  if (hs_launch_settings_make_recorders (app, &error))
     return HS_LAUNCH_EXIT_OK;
 
   /* A tee that is not there or a value the recorder refuses came from the
@@ -801,21 +587,13 @@ split_arguments (HsLaunch *app, int argc, char **argv, HsTemplate *values,
 static void
 apply_demo_defaults (HsLaunch *app)
 {
-  static char *demo_records[] = { (char *) DEMO_SOURCE, NULL };
   static char *demo_triggers[] = { (char *) DEMO_TRIGGERS, NULL };
 
   app->demo = TRUE;
   app->file = g_strdup (DEMO_FILE);
-  if (app->records == NULL)
-    app->records = g_strdupv (demo_records);
-  if (!app->has_pre) {
-    app->pre = DEMO_PRE;
-    app->has_pre = TRUE;
-  }
-  if (!app->has_post) {
-    app->post = DEMO_POST;
-    app->has_post = TRUE;
-  }
+  hs_launch_settings_default (app, "record", DEMO_SOURCE);
+  hs_launch_settings_default (app, "pre", G_STRINGIFY (DEMO_PRE));
+  hs_launch_settings_default (app, "post", G_STRINGIFY (DEMO_POST));
   if (app->trigger_at == NULL && app->trigger_on_message == NULL)
     app->trigger_at = g_strdupv (demo_triggers);
   if (!app->has_stop_after) {
@@ -835,20 +613,70 @@ announce_demo (HsLaunch *app)
       "message", app->stop_after);
 }
 
+/* Builds the pipeline and its recorders; HS_LAUNCH_EXIT_OK with both made
+ * and armed, or the code of the error, reported. */
 static HsLaunchExit
-run (HsLaunch *app, int argc, char **argv)
+build (HsLaunch *app, const char *desc)
+{
+  g_autoptr(GError) error = NULL;
+  HsLaunchExit code;
+
+  app->runner = hs_pipeline_new (desc, &error);
+  if (app->runner == NULL) {
+    g_autofree char *shown = hs_launch_printable (desc, -1,
+        MAX_DESCRIPTION_SHOWN);
+
+    hs_launch_report_error (app, error, HS_LAUNCH_EXIT_DESCRIPTION);
+    g_printerr ("The description was: %s\n", shown);
+    return HS_LAUNCH_EXIT_DESCRIPTION;
+  }
+  app->n_runs++;
+  app->seen_playing = FALSE;
+  app->pipeline = gst_object_ref (hs_pipeline_get_pipeline (app->runner));
+  g_clear_pointer (&app->tees, g_strfreev);
+  app->tees = hs_tee_list (app->pipeline);
+  if (app->has_force_timeout)
+    hs_pipeline_set_force_timeout (app->runner, app->force_timeout);
+
+  code = make_recorders (app);
+  if (code != HS_LAUNCH_EXIT_OK)
+    return code;
+  if (!hs_launch_arm (app, &error)) {
+    hs_launch_report_error (app, error, HS_LAUNCH_EXIT_USAGE);
+    return HS_LAUNCH_EXIT_USAGE;
+  }
+  hs_launch_memory_watch (app);
+  hs_launch_mqtt_watch (app);
+  hs_launch_restart_begin_run (app);
+  return HS_LAUNCH_EXIT_OK;
+}
+
+/* Done with this run's pipeline: files still open (only after a forced
+ * stop) are closed and reported. */
+static void
+tear_down (HsLaunch *app)
+{
+  hs_launch_disarm_pipeline (app);
+  /* Ctrl+Z has nothing to pause until the next pipeline plays. */
+  app->playing = FALSE;
+  hs_launch_memory_clear (app);
+  g_ptr_array_set_size (app->recorders, 0);
+  g_ptr_array_set_size (app->multi_recorders, 0);
+  g_clear_object (&app->runner);
+  gst_clear_object (&app->pipeline);
+}
+
+/* The options and the words after them. HS_LAUNCH_EXIT_OK with *@done
+ * set: --help or --version was answered. */
+static HsLaunchExit
+parse_command_line (HsLaunch *app, int argc, char **argv, HsTemplate *values,
+                    GPtrArray *words, gboolean *done)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(HsTemplate) values = hs_template_new ();
-  g_autoptr(GPtrArray) words = g_ptr_array_new ();
-  g_autofree char *desc = NULL;
-  g_auto(GStrv) unused = NULL;
-  Props options;
-  HsLaunchExit code = HS_LAUNCH_EXIT_OK;
-  gboolean ok;
-  guint failed = 0;
+  HsLaunchExit code;
 
+  *done = TRUE;
   if (wants_help (argc, argv)) {
     g_autoptr(GOptionContext) help = make_context (app, FALSE);
     g_autofree char *text = g_option_context_get_help (help, FALSE, NULL);
@@ -882,57 +710,25 @@ run (HsLaunch *app, int argc, char **argv)
   if (app->file == NULL && words->len == 0)
     apply_demo_defaults (app);
 
-  props_init (&options);
   if (!hs_launch_parse_triggers (app, &error) ||
-      !props_from_options (app, &options, &error)) {
-    props_clear (&options);
+      !hs_launch_settings_check (app, &error)) {
     hs_launch_report_error (app, error, HS_LAUNCH_EXIT_USAGE);
     return HS_LAUNCH_EXIT_USAGE;
   }
   if (app->demo)
     announce_demo (app);
+  *done = FALSE;
+  return HS_LAUNCH_EXIT_OK;
+}
 
-  desc = load_description (app, values, (char **) words->pdata, words->len,
-      &code);
-  if (desc == NULL) {
-    props_clear (&options);
-    return code;
-  }
-  hs_launch_install_stop_signals (app);
-  unused = hs_template_dup_unused (values);
-  for (guint i = 0; unused[i] != NULL; i++)
-    hs_launch_log (app, "warning: --%s is not used: the description has no "
-        "{%s}", unused[i], unused[i]);
-
-  app->runner = hs_pipeline_new (desc, &error);
-  if (app->runner == NULL) {
-    g_autofree char *shown = hs_launch_printable (desc, -1,
-        MAX_DESCRIPTION_SHOWN);
-
-    props_clear (&options);
-    hs_launch_report_error (app, error, HS_LAUNCH_EXIT_DESCRIPTION);
-    g_printerr ("The description was: %s\n", shown);
-    return HS_LAUNCH_EXIT_DESCRIPTION;
-  }
-  app->pipeline = gst_object_ref (hs_pipeline_get_pipeline (app->runner));
-  app->tees = hs_tee_list (app->pipeline);
-  if (app->has_force_timeout)
-    hs_pipeline_set_force_timeout (app->runner, app->force_timeout);
-
-  code = make_recorders (app, &options);
-  props_clear (&options);
-  if (code != HS_LAUNCH_EXIT_OK)
-    return code;
-  if (!hs_launch_arm (app, &error)) {
-    hs_launch_report_error (app, error, HS_LAUNCH_EXIT_USAGE);
-    return HS_LAUNCH_EXIT_USAGE;
-  }
-
-  ok = hs_pipeline_run (app->runner, &error);
-  hs_launch_disarm (app);
-  /* Files still open (only after a forced stop) are closed and reported. */
-  g_ptr_array_set_size (app->recorders, 0);
-  g_ptr_array_set_size (app->multi_recorders, 0);
+/* The exit status once the last pipeline has ended (@error: why, if it
+ * failed), reported: the table, then the "stopped" event. When several
+ * codes apply, 4 wins over 1, which wins over 5. */
+static HsLaunchExit
+conclude (HsLaunch *app, gboolean ok, const GError *error)
+{
+  HsLaunchExit code;
+  guint failed = 0;
 
   for (guint i = 0; i < app->recordings->len; i++)
     if (hs_recording_get_error (app->recordings->pdata[i]) != NULL)
@@ -953,6 +749,7 @@ run (HsLaunch *app, int argc, char **argv)
       app->stop = HS_LAUNCH_STOP_EOS;
     code = failed > 0 ? HS_LAUNCH_EXIT_RUNTIME : HS_LAUNCH_EXIT_OK;
   }
+  hs_launch_retention_finish (app);
   /* The table first: with --json it goes to stderr, and "stopped" is the
    * last event, with the exit status as far as it is known. */
   hs_launch_print_table (app);
@@ -960,7 +757,62 @@ run (HsLaunch *app, int argc, char **argv)
   if (code == HS_LAUNCH_EXIT_OK && hs_launch_output_failed ())
     code = HS_LAUNCH_EXIT_OUTPUT;
   hs_launch_report_stopped (app, code);
+  /* "stopped" is published too, before "offline". */
+  hs_launch_mqtt_finish (app);
   return code;
+}
+
+static HsLaunchExit
+run (HsLaunch *app, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HsTemplate) values = hs_template_new ();
+  g_autoptr(GPtrArray) words = g_ptr_array_new ();
+  g_autofree char *desc = NULL;
+  g_auto(GStrv) unused = NULL;
+  HsLaunchExit code;
+  gboolean done;
+  gboolean ok;
+
+  code = parse_command_line (app, argc, argv, values, words, &done);
+  if (code != HS_LAUNCH_EXIT_OK || done)
+    return code;
+
+  /* Read once: a pipe or /dev/fd/N cannot be read again for a restart. */
+  desc = load_description (app, values, (char **) words->pdata, words->len,
+      &code);
+  if (desc == NULL)
+    return code;
+  hs_launch_install_stop_signals (app);
+  unused = hs_template_dup_unused (values);
+  for (guint i = 0; unused[i] != NULL; i++)
+    hs_launch_log (app, "warning: --%s is not used: the description has no "
+        "{%s}", unused[i], unused[i]);
+
+  if (!hs_launch_mqtt_start (app, &error)) {
+    hs_launch_report_error (app, error, HS_LAUNCH_EXIT_USAGE);
+    return HS_LAUNCH_EXIT_USAGE;
+  }
+
+  for (;;) {
+    g_clear_error (&error);
+    code = build (app, desc);
+    if (code != HS_LAUNCH_EXIT_OK) {
+      tear_down (app);
+      return code;
+    }
+    /* Retention is checked once the templates of the recorders are known. */
+    if (app->n_runs == 1 && !hs_launch_retention_start (app, &error)) {
+      hs_launch_report_error (app, error, HS_LAUNCH_EXIT_USAGE);
+      tear_down (app);
+      return HS_LAUNCH_EXIT_USAGE;
+    }
+    ok = hs_pipeline_run (app->runner, &error);
+    tear_down (app);
+    if (!hs_launch_restart_wait (app, ok ? NULL : error))
+      break;
+  }
+  return conclude (app, ok, error);
 }
 
 static void
@@ -982,11 +834,9 @@ clear_app (HsLaunch *app)
   g_clear_pointer (&app->records, g_strfreev);
   g_clear_pointer (&app->trigger_at, g_strfreev);
   g_clear_pointer (&app->trigger_on_message, g_strfreev);
-  g_clear_pointer (&app->output, g_free);
-  g_clear_pointer (&app->encoder, g_free);
-  g_clear_pointer (&app->converter, g_free);
-  g_clear_pointer (&app->mode, g_free);
-  g_clear_pointer (&app->container, g_free);
+  hs_launch_retention_finish (app);
+  hs_launch_mqtt_finish (app);
+  hs_launch_settings_clear (app);
   /* The cancellable stays: a cancelled read may still look at it. */
 }
 
@@ -1005,6 +855,7 @@ main (int argc, char **argv)
   app->recordings = g_ptr_array_new_with_free_func (g_object_unref);
   app->open = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   app->cancellable = g_cancellable_new ();
+  hs_launch_settings_init (app);
   hs_launch_install_signals (app);
 
   code = run (app, argc, argv);

@@ -204,6 +204,13 @@ trigger (HsLaunch *app, HsRecorder *recorder, GstClockTime time,
   g_idle_add (on_trigger_report, r);
 }
 
+void
+hs_launch_trigger (HsLaunch *app, HsRecorder *recorder, GstClockTime time,
+                   const char *cause)
+{
+  trigger (app, recorder, time, cause);
+}
+
 static void
 trigger_matching (HsLaunch *app, const char *pattern, GstClockTime time,
                   const char *cause)
@@ -275,7 +282,9 @@ hs_launch_request_stop (HsLaunch *app, HsLaunchStop reason)
 {
   if (app->stop == HS_LAUNCH_STOP_NONE)
     app->stop = reason;
-  hs_pipeline_stop (app->runner);
+  /* None while --restart-after waits to build the next one. */
+  if (app->runner != NULL)
+    hs_pipeline_stop (app->runner);
 }
 
 static gboolean
@@ -408,14 +417,13 @@ static void
 on_sync_state_changed (GstBus *bus, GstMessage *message, gpointer user_data)
 {
   HsLaunch *app = user_data;
-  static int seen;              /* one pipeline per process */
   GstState new_state;
 
   if (GST_MESSAGE_SRC (message) != GST_OBJECT (app->pipeline))
     return;
   gst_message_parse_state_changed (message, NULL, &new_state, NULL);
   if (new_state == GST_STATE_PLAYING &&
-      g_atomic_int_compare_and_exchange (&seen, 0, 1))
+      g_atomic_int_compare_and_exchange (&app->seen_playing, FALSE, TRUE))
     g_idle_add (on_playing, app);
 }
 
@@ -866,8 +874,9 @@ hs_launch_arm (HsLaunch *app, GError **error)
       return FALSE;
   }
 
-  /* Before PLAYING, so that a fast non-live source loses nothing. */
-  for (guint i = 0; i < app->triggers->len; i++) {
+  /* Before PLAYING, so that a fast non-live source loses nothing; once:
+   * a pipeline built again (--restart-after) starts a new timeline. */
+  for (guint i = 0; app->n_runs == 1 && i < app->triggers->len; i++) {
     HsLaunchTrigger *t = app->triggers->pdata[i];
     g_autoptr(GPtrArray) matches = hs_launch_match_recorders (app, t->source);
 
@@ -884,12 +893,14 @@ hs_launch_arm (HsLaunch *app, GError **error)
 
   if (app->has_stop_after)
     add_stop_probes (app);
-  start_commands (app);
+  if (app->commands == NULL)
+    start_commands (app);
   return TRUE;
 }
 
+/* What hs_launch_arm() tied to this run's pipeline. */
 void
-hs_launch_disarm (HsLaunch *app)
+hs_launch_disarm_pipeline (HsLaunch *app)
 {
   if (app->pipeline != NULL && app->state_handler != 0) {
     g_autoptr(GstBus) bus = gst_element_get_bus (app->pipeline);
@@ -902,6 +913,12 @@ hs_launch_disarm (HsLaunch *app)
     gst_clock_id_unschedule (app->stop_clock_id);
     g_clear_pointer (&app->stop_clock_id, gst_clock_id_unref);
   }
+}
+
+void
+hs_launch_disarm (HsLaunch *app)
+{
+  hs_launch_disarm_pipeline (app);
   if (app->cancellable != NULL)
     g_cancellable_cancel (app->cancellable);
   for (guint i = 0; i < G_N_ELEMENTS (app->signal_ids); i++)

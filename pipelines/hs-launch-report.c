@@ -468,11 +468,44 @@ begin_event (const char *name)
   return builder;
 }
 
+/* Printed with --json, published with --mqtt (to the topic of the
+ * event's source, if it has one). */
 static void
-end_event (JsonBuilder *builder)
+end_event (HsLaunch *app, JsonBuilder *builder)
 {
+  g_autoptr(JsonNode) root = NULL;
+
   json_builder_end_object (builder);
-  emit_json (builder);
+  if (app->json)
+    emit_json (builder);
+  if (app->mqtt != NULL) {
+    JsonObject *object;
+
+    root = json_builder_get_root (builder);
+    object = json_node_get_object (root);
+    hs_launch_mqtt_publish (app, json_object_has_member (object, "source") ?
+        json_object_get_string_member_with_default (object, "source", NULL) :
+        NULL, root);
+  }
+}
+
+/* Whether events are made at all. */
+gboolean
+hs_launch_wants_events (HsLaunch *app)
+{
+  return app->json || app->mqtt != NULL;
+}
+
+JsonBuilder *
+hs_launch_event_begin (const char *name)
+{
+  return begin_event (name);
+}
+
+void
+hs_launch_event_end (HsLaunch *app, JsonBuilder *builder)
+{
+  end_event (app, builder);
 }
 
 static void
@@ -540,13 +573,13 @@ hs_launch_report_playing (HsLaunch *app)
 {
   g_auto(GStrv) sources = recorder_sources (app);
 
-  if (app->json) {
+  if (hs_launch_wants_events (app)) {
     g_autoptr(JsonBuilder) b = begin_event ("playing");
 
     add_strv (b, "sources", (const char *const *) sources);
     add_strv (b, "tees", (const char *const *) app->tees);
     add_int (b, "pid", getpid ());
-    end_event (b);
+    end_event (app, b);
   }
   if (sources[0] == NULL) {
     hs_launch_log (app, "Playing; no tee to record (name one 'tee name=cam0' "
@@ -574,13 +607,13 @@ hs_launch_report_trigger (HsLaunch     *app,
   g_autofree char *source = hs_launch_printable (
       hs_recorder_get_source (recorder), -1, 0);
 
-  if (app->json) {
+  if (hs_launch_wants_events (app)) {
     g_autoptr(JsonBuilder) b = begin_event ("trigger");
 
     add_string (b, "source", hs_recorder_get_source (recorder));
     add_double (b, "time", seconds (time));
     add_string (b, "cause", cause);
-    end_event (b);
+    end_event (app, b);
   }
   hs_launch_log (app, "%s: trigger at %.3f s (%s)", source, seconds (time),
       cause);
@@ -599,7 +632,7 @@ hs_launch_report_started (HsLaunch *app, HsRecording *recording)
   g_hash_table_add (app->open, g_object_ref (recording));
   if (dt != NULL)
     date = g_date_time_format_iso8601 (dt);
-  if (app->json) {
+  if (hs_launch_wants_events (app)) {
     g_autoptr(JsonBuilder) b = begin_event ("started");
 
     add_string (b, "source", hs_recording_get_source (recording));
@@ -608,7 +641,7 @@ hs_launch_report_started (HsLaunch *app, HsRecording *recording)
     add_double (b, "requested_start",
         (double) hs_recording_get_requested_start (recording) / GST_SECOND);
     add_string (b, "date", date);
-    end_event (b);
+    end_event (app, b);
   }
   hs_launch_log (app, "%s: recording %s", source, location);
 }
@@ -630,7 +663,7 @@ hs_launch_report_finished (HsLaunch *app, HsRecording *recording)
   if (dt != NULL)
     date = g_date_time_format_iso8601 (dt);
 
-  if (app->json) {
+  if (hs_launch_wants_events (app)) {
     g_autoptr(JsonBuilder) b = begin_event ("finished");
 
     add_string (b, "source", hs_recording_get_source (recording));
@@ -651,7 +684,7 @@ hs_launch_report_finished (HsLaunch *app, HsRecording *recording)
     add_int (b, "bytes", (gint64) hs_recording_get_bytes (recording));
     add_string (b, "date", date);
     add_error (b, "error", error);
-    end_event (b);
+    end_event (app, b);
   }
 
   if (error != NULL) {
@@ -680,7 +713,7 @@ hs_launch_report_status (HsLaunch *app)
   GstClockTime now = app->recorders->len > 0 ?
       hs_recorder_get_running_time (app->recorders->pdata[0]) : 0;
 
-  if (app->json) {
+  if (hs_launch_wants_events (app)) {
     g_autoptr(JsonBuilder) b = begin_event ("status");
 
     add_double (b, "running_time", seconds (now));
@@ -700,7 +733,7 @@ hs_launch_report_status (HsLaunch *app)
       json_builder_end_object (b);
     }
     json_builder_end_array (b);
-    end_event (b);
+    end_event (app, b);
   }
   hs_launch_log (app, "running time %.3f s; %u file(s) written, %u open",
       seconds (now), app->recordings->len, g_hash_table_size (app->open));
@@ -734,14 +767,14 @@ hs_launch_report_error (HsLaunch *app, const GError *error, HsLaunchExit code)
 {
   g_autofree char *message = cut_message (error->message);
 
-  if (app->json) {
+  if (hs_launch_wants_events (app)) {
     g_autoptr(JsonBuilder) b = begin_event ("error");
 
     add_string (b, "domain", g_quark_to_string (error->domain));
     add_int (b, "code", error->code);
     add_string (b, "message", message);
     add_int (b, "exit_code", code);
-    end_event (b);
+    end_event (app, b);
   }
   g_printerr ("%s: %s\n", g_get_prgname (), message);
   if (code == HS_LAUNCH_EXIT_USAGE)
@@ -784,7 +817,7 @@ count_failed (HsLaunch *app)
 void
 hs_launch_report_stopped (HsLaunch *app, HsLaunchExit code)
 {
-  if (!app->json)
+  if (!hs_launch_wants_events (app))
     return;
   {
     g_autoptr(JsonBuilder) b = begin_event ("stopped");
@@ -794,7 +827,7 @@ hs_launch_report_stopped (HsLaunch *app, HsLaunchExit code)
     add_int (b, "recordings", app->recordings->len);
     add_int (b, "failed", count_failed (app));
     add_int (b, "open", g_hash_table_size (app->open));
-    end_event (b);
+    end_event (app, b);
   }
 }
 

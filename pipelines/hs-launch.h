@@ -4,6 +4,7 @@
 #pragma once
 
 #include <hindsight.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -63,28 +64,21 @@ typedef struct {
   char *source;                 /* NULL: every recorder */
 } HsLaunchMessageTrigger;
 
+typedef struct _HsLaunchSettings HsLaunchSettings;
+typedef struct _HsLaunchMqtt HsLaunchMqtt;
+typedef struct _HsLaunchRetention HsLaunchRetention;
+typedef struct _HsLaunchMemory HsLaunchMemory;
+
 typedef struct {
   /* options */
   char *file;
   char **records;
   char **trigger_at;
   char **trigger_on_message;
-  char *output;
-  char *encoder;
-  char *converter;
-  char *mode;
-  char *container;
-  double pre;
-  double post;
-  double max_duration;
   double stop_after;
   double force_timeout;
-  gboolean has_pre;
-  gboolean has_post;
-  gboolean has_max_duration;
   gboolean has_stop_after;
   gboolean has_force_timeout;
-  gboolean rebase_timestamps;
   gboolean json;
   gboolean version;
   gboolean demo;
@@ -117,6 +111,16 @@ typedef struct {
   guint foreground_id;          /* waiting to read the terminal again */
   guint suspend_id;             /* watching for Ctrl+Z */
   guint signal_ids[4];
+  gboolean seen_playing;        /* this run's pipeline reached PLAYING */
+
+  /* the service: settings per source, a configuration file, MQTT,
+   * restarts, retention and the memory budget */
+  HsLaunchSettings *settings;
+  HsLaunchMqtt *mqtt;
+  HsLaunchRetention *retention;
+  HsLaunchMemory *memory;
+  double restart_after;         /* 0: a failed pipeline ends the run */
+  guint n_runs;                 /* pipelines built so far */
 } HsLaunch;
 
 /* hs-launch-report.c: what the user (or a script, with --json) sees. */
@@ -148,6 +152,12 @@ void     hs_launch_report_error     (HsLaunch     *app,
 void     hs_launch_report_stopped   (HsLaunch     *app,
                                      HsLaunchExit  code);
 void     hs_launch_print_table      (HsLaunch     *app);
+gboolean hs_launch_wants_events     (HsLaunch     *app);
+/* An event of the --json stream made elsewhere: begin, add members with
+ * json-glib, end (printed with --json, published with --mqtt). */
+JsonBuilder *hs_launch_event_begin (const char *name);
+void     hs_launch_event_end        (HsLaunch     *app,
+                                     JsonBuilder  *builder);
 const char *hs_launch_stop_to_string (HsLaunchStop stop);
 
 /* hs-launch-control.c: triggers, commands, signals and stopping. */
@@ -156,6 +166,7 @@ gboolean hs_launch_parse_triggers   (HsLaunch     *app,
 gboolean hs_launch_arm              (HsLaunch     *app,
                                      GError      **error);
 void     hs_launch_disarm           (HsLaunch     *app);
+void     hs_launch_disarm_pipeline  (HsLaunch     *app);
 void     hs_launch_protect_process  (void);
 void     hs_launch_install_signals  (HsLaunch     *app);
 void     hs_launch_install_stop_signals (HsLaunch *app);
@@ -164,5 +175,62 @@ void     hs_launch_request_stop     (HsLaunch     *app,
 GPtrArray *hs_launch_match_recorders (HsLaunch    *app,
                                       const char  *pattern);
 char    *hs_launch_describe_sources (HsLaunch     *app);
+
+/* hs-launch-settings.c: recording options per source, the configuration
+ * file (--config) and the options of the service. */
+void     hs_launch_settings_init    (HsLaunch     *app);
+void     hs_launch_settings_clear   (HsLaunch     *app);
+GOptionGroup *hs_launch_settings_recording_group (HsLaunch *app);
+GOptionGroup *hs_launch_settings_service_group   (HsLaunch *app);
+void     hs_launch_settings_default (HsLaunch     *app,
+                                     const char   *option,
+                                     const char   *value);
+gboolean hs_launch_settings_check   (HsLaunch     *app,
+                                     GError      **error);
+gboolean hs_launch_settings_make_recorders (HsLaunch *app,
+                                            GError  **error);
+const char *hs_launch_settings_get_text (HsLaunch  *app,
+                                        const char *option);
+double   hs_launch_settings_get_double (HsLaunch  *app,
+                                        const char *option);
+guint64  hs_launch_settings_get_size (HsLaunch    *app,
+                                      const char  *option);
+
+/* hs-launch-mqtt.c: events out, triggers in (--mqtt). */
+gboolean hs_launch_mqtt_start       (HsLaunch     *app,
+                                     GError      **error);
+void     hs_launch_mqtt_watch       (HsLaunch     *app);
+void     hs_launch_mqtt_publish     (HsLaunch     *app,
+                                     const char   *source,
+                                     JsonNode     *event);
+void     hs_launch_mqtt_finish      (HsLaunch     *app);
+
+/* hs-launch-retention.c: --retain-days and --retain-size. */
+gboolean hs_launch_retention_start  (HsLaunch     *app,
+                                     GError      **error);
+void     hs_launch_retention_check  (HsLaunch     *app);
+void     hs_launch_retention_finish (HsLaunch     *app);
+
+/* hs-launch-memory.c: --memory-budget shared by the rings. */
+void     hs_launch_memory_watch     (HsLaunch     *app);
+void     hs_launch_memory_clear     (HsLaunch     *app);
+
+/* hs-launch-restart.c: --restart-after. */
+gboolean hs_launch_restart_wait     (HsLaunch     *app,
+                                     const GError *error);
+void     hs_launch_restart_begin_run (HsLaunch    *app);
+void     hs_launch_restart_note_finished (HsLaunch     *app,
+                                          HsRecording  *recording);
+
+/* Used by the service files. */
+char    *hs_launch_read_text_file   (const char   *path,
+                                     const char   *noun,
+                                     GError      **error);
+void     hs_launch_trigger          (HsLaunch     *app,
+                                     HsRecorder   *recorder,
+                                     GstClockTime  time,
+                                     const char   *cause);
+gboolean hs_launch_parse_size       (const char   *text,
+                                     guint64      *bytes);
 
 G_END_DECLS
