@@ -115,6 +115,25 @@ hs_timeline_get_hold (HsTimeline *self, GstClockTime *from)
   return TRUE;
 }
 
+void
+hs_timeline_get_wake (HsTimeline *self, HsTimelineWake *wake)
+{
+  const HsTimelineSettings *s = &self->settings;
+  GstClockTime rollover;
+
+  wake->any = wake->keyframe = GST_CLOCK_TIME_NONE;
+  if (self->state == HS_TIMELINE_IDLE)
+    return;
+  wake->any = self->end;
+  if (self->state != HS_TIMELINE_WRITING || s->max_duration == 0)
+    return;
+  rollover = time_after (self->file_first, s->max_duration);
+  if (s->keyframe_starts)
+    wake->keyframe = rollover;
+  else
+    wake->any = MIN (wake->any, rollover);
+}
+
 const char *
 hs_timeline_state_to_string (HsTimelineState state)
 {
