@@ -20,7 +20,8 @@ GST_DEBUG_CATEGORY_STATIC (hs_pump_debug);
  * takes the frames of a live source that arrived since in one batch (a
  * wake-up per frame and camera costs more than the recording), and sees
  * stalls and triggers the clock reaches without frames. The frame that ends
- * a file wakes it at once (hs_timeline_get_wake()). */
+ * a file, and for a file that is encoded those of its last tick, wake it
+ * at once (hs_timeline_get_wake()). */
 #define TICK_MS 100
 #define CLOSE_TIMEOUT (5 * GST_SECOND)
 
@@ -623,7 +624,11 @@ update_interest (HsPump *self)
 
   hs_ring_buffer_set_hold (self->ring, hold ? self->cursor : G_MAXUINT64,
       from);
-  hs_timeline_get_wake (self->timeline, &wake);
+  /* A file that is encoded gets the frames of its last tick one by one,
+   * so that its encoder is done with them when the end comes and the file
+   * closes at once. */
+  hs_timeline_get_wake (self->timeline, remuxes (self) ? 0 :
+      TICK_MS * GST_MSECOND, &wake);
   if (self->branch != NULL) {
     hs_ring_branch_set_interested (self->branch, hold);
     hs_ring_branch_set_wake_at (self->branch, wake.any, wake.keyframe);

@@ -52,6 +52,7 @@ typedef struct {
    * runs on every frame. */
   guint batch;
   guint wakes;                  /* frames that met the wake rule */
+  guint lead_ms;                /* hs_timeline_get_wake()'s lead */
 } TimelineCase;
 
 typedef struct {
@@ -242,7 +243,8 @@ pump (Sim *sim)
     step (sim, &input, &action);
     switch (action.type) {
       case HS_TIMELINE_WAIT:
-        hs_timeline_get_wake (sim->timeline, &sim->wake);
+        hs_timeline_get_wake (sim->timeline, sim->c->lead_ms * MS,
+            &sim->wake);
         return;
       case HS_TIMELINE_START:
       case HS_TIMELINE_EXTEND:
@@ -323,7 +325,7 @@ test_case (gconstpointer data)
     sim.times[i] = c->times_ms ? c->times_ms[i] * MS :
         gst_util_uint64_scale (i, GST_SECOND, 30);
 
-  hs_timeline_get_wake (sim.timeline, &sim.wake);
+  hs_timeline_get_wake (sim.timeline, c->lead_ms * MS, &sim.wake);
   for (guint k = 0; k <= c->n_frames; k++) {
     gboolean triggered = FALSE;
 
@@ -538,6 +540,14 @@ static const TimelineCase cases[] = {
     { { 91, 3000 } }, THEN_EOS,
     "30-89:rollover/90 90-149:rollover/150 150-209:rollover/210 "
     "210-269:reached/270", NULL, 7, 3 },
+  /* With a lead of 100 ms the last frames before the end come one by one
+   * (frames 147, 148, 149 at 4.9 s and after), then the one that ends it. */
+  { "batch/lead", 2000, 2000, 0, FALSE, 200, 0, NULL, 0, 0,
+    { { 91, 3000 } }, THEN_EOS, "30-149:reached/150", NULL, 7, 4, 100 },
+  { "batch/lead-rollover", 2000, 2000, 1500, FALSE, 200, 0, NULL, 0, 0,
+    { { 91, 3000 } }, THEN_EOS,
+    "30-74:rollover/90 75-119:rollover/120 120-149:reached/150", NULL, 7,
+    8, 100 },
 };
 
 static void
