@@ -19,8 +19,9 @@ GST_DEBUG_CATEGORY_STATIC (hs_pump_debug);
 /* While a window is open or a trigger waits, the pump runs this often: it
  * takes the frames of a live source that arrived since in one batch (a
  * wake-up per frame and camera costs more than the recording), and sees
- * stalls and triggers the clock reaches without frames. A live window's
- * file closes at most this long after the frame that ends it arrives. */
+ * stalls and triggers the clock reaches without frames. The frame that ends
+ * a file, and for a file that is encoded those of its last tick, wake it
+ * at once (hs_timeline_get_wake()). */
 #define TICK_MS 100
 #define CLOSE_TIMEOUT (5 * GST_SECOND)
 
@@ -621,12 +622,20 @@ update_interest (HsPump *self)
   GstClockTime from = 0;
   gboolean hold = hs_timeline_get_hold (self->timeline, &from);
   g_autoptr(GList) filling = self->audio ? files_filling (self) : NULL;
+  HsTimelineWake wake;
   gboolean busy;
 
   hs_ring_buffer_set_hold (self->ring, hold ? self->cursor : G_MAXUINT64,
       from);
-  if (self->branch != NULL)
+  /* A file that is encoded gets the frames of its last tick one by one,
+   * so that its encoder is done with them when the end comes and the file
+   * closes at once. */
+  hs_timeline_get_wake (self->timeline, remuxes (self) ? 0 :
+      TICK_MS * GST_MSECOND, &wake);
+  if (self->branch != NULL) {
     hs_ring_branch_set_interested (self->branch, hold);
+    hs_ring_branch_set_wake_at (self->branch, wake.any, wake.keyframe);
+  }
   if (self->audio != NULL)
     hs_audio_feed_hold (self->audio, filling != NULL, hold ?
         sound_from (self, from) : GST_CLOCK_TIME_NONE);

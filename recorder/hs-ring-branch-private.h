@@ -23,7 +23,8 @@ G_BEGIN_DECLS
  * hs_ring_branch_get_status(), a snapshot, and is woken through the
  * GSource it gave on EOS, errors and refused caps, and on each frame of a
  * source that is not live while it is interested (a live source's frames
- * it takes in batches, on its own tick).
+ * it takes in batches, on its own tick, but for those that end a file:
+ * hs_ring_branch_set_wake_at()).
  *
  * Reference counted: the recorder holds one reference, a detach in progress
  * and the bus handler one each. The branch's elements call into it without
@@ -60,6 +61,8 @@ typedef struct {
                                  * cannot take it, once data (or EOS) came
                                  * under those caps; else NULL */
   gint64    last_arrival_us;    /* monotonic time of the newest frame */
+  guint64   n_arrived;          /* frames into the ring (each one's wake-up
+                                 * decided) */
 } HsRingBranchStatus;
 
 HsRingBranch *hs_ring_branch_new        (const HsRingBranchConfig *config,
@@ -98,6 +101,13 @@ gboolean      hs_ring_branch_is_live    (HsRingBranch             *self);
  * a trigger waits); only a source that is not live wakes it for them. */
 void          hs_ring_branch_set_interested (HsRingBranch         *self,
                                              gboolean              interested);
+
+/* While interested, a live source's frame at or past @time, or keyframe
+ * at or past @keyframe_time, wakes the main side as it arrives (NONE:
+ * none): what ends a file is acted on at once, not with the next batch. */
+void          hs_ring_branch_set_wake_at (HsRingBranch            *self,
+                                          GstClockTime             time,
+                                          GstClockTime             keyframe_time);
 
 void          hs_ring_branch_set_copy_frames (HsRingBranch        *self,
                                               HsCopyFrames         copy);

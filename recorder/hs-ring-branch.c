@@ -61,6 +61,9 @@ struct _HsRingBranch
   GMutex lock;
   GSource *wakeup;              /* the main side's; NULL once detached */
   gboolean interested;
+  GstClockTime wake_at;         /* a live source's frame at or past it
+                                 * wakes the main side; NONE: none */
+  GstClockTime wake_at_keyframe; /* the same for a keyframe */
   HsCopyFrames copy_frames;
   gboolean live;
   gboolean eos;
@@ -198,6 +201,21 @@ learn_liveness (HsRingBranch *self, GstAppSink *sink)
   GST_INFO ("source %s is %s", self->source, live ? "live" : "not live");
 }
 
+/* A source that is not live runs as fast as it can: its recording takes
+ * each frame as it comes. A live one's frames wait for the pump's tick, in
+ * batches, but for one that ends a file (NONE is after every time).
+ * Called with the lock held. */
+static gboolean
+wakes_locked (HsRingBranch *self, GstClockTime time, gboolean keyframe)
+{
+  if (!self->interested)
+    return FALSE;
+  if (!self->live)
+    return TRUE;
+  return time != GST_CLOCK_TIME_NONE && (time >= self->wake_at ||
+      (keyframe && time >= self->wake_at_keyframe));
+}
+
 static GstFlowReturn
 on_new_sample (GstAppSink *sink, gpointer user_data)
 {
@@ -205,6 +223,9 @@ on_new_sample (GstAppSink *sink, gpointer user_data)
   GstSample *sample = gst_app_sink_pull_sample (sink);
   HsCopyFrames copy_frames;
   guint64 dropped_before;
+  GstBuffer *buffer;
+  GstClockTime time;
+  gboolean keyframe;
 
   if (sample == NULL)
     return GST_FLOW_OK;
@@ -218,17 +239,17 @@ on_new_sample (GstAppSink *sink, gpointer user_data)
   g_mutex_unlock (&self->lock);
 
   sample = maybe_copy (self, copy_frames, sample);
-  hs_ring_buffer_push_counted (self->ring, sample, dropped_before);
+  time = hs_ring_buffer_push_counted (self->ring, sample, dropped_before);
+  buffer = gst_sample_get_buffer (sample);
+  keyframe = buffer != NULL &&
+      !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
   gst_sample_unref (sample);
 
   g_mutex_lock (&self->lock);
   self->last_arrival_us = g_get_monotonic_time ();
   self->n_arrived++;
   self->eos = FALSE;
-  /* A source that is not live runs as fast as it can: its recording takes
-   * each frame as it comes. A live one's frames wait for the pump's tick,
-   * in batches. */
-  if (self->interested && !self->live)
+  if (wakes_locked (self, time, keyframe))
     wake_locked (self);
   g_mutex_unlock (&self->lock);
   return GST_FLOW_OK;
@@ -682,6 +703,7 @@ hs_ring_branch_new (const HsRingBranchConfig *config, GError **error)
   self->source = g_strdup (config->source);
   self->ring = g_object_ref (config->ring);
   self->wakeup = g_source_ref (config->wakeup);
+  self->wake_at = self->wake_at_keyframe = GST_CLOCK_TIME_NONE;
   self->requested = self->decided = self->mode = config->mode;
   self->audio = config->audio;
   self->converter_given = g_strcmp0 (config->converter, "auto") != 0;
@@ -847,6 +869,7 @@ hs_ring_branch_get_status (HsRingBranch *self, HsRingBranchStatus *status)
       g_strdup (self->refusal) : NULL;
   status->mode = self->mode;
   status->last_arrival_us = self->last_arrival_us;
+  status->n_arrived = self->n_arrived;
   g_mutex_unlock (&self->lock);
 }
 
@@ -874,6 +897,16 @@ hs_ring_branch_set_interested (HsRingBranch *self, gboolean interested)
 {
   g_mutex_lock (&self->lock);
   self->interested = interested;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+hs_ring_branch_set_wake_at (HsRingBranch *self, GstClockTime time,
+                            GstClockTime keyframe_time)
+{
+  g_mutex_lock (&self->lock);
+  self->wake_at = time;
+  self->wake_at_keyframe = keyframe_time;
   g_mutex_unlock (&self->lock);
 }
 

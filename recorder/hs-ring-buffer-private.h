@@ -44,10 +44,12 @@ guint64  hs_ring_buffer_find_keyframe (HsRingBuffer *self,
                                        GstClockTime  time);
 
 /* hs_ring_buffer_push(), noting how many frames were lost upstream just
- * before this one, so that a recording can report the drops it spans. */
-void     hs_ring_buffer_push_counted (HsRingBuffer *self,
-                                      GstSample    *sample,
-                                      guint64       dropped_before);
+ * before this one, so that a recording can report the drops it spans.
+ * Returns the frame's time as the ring keeps it, NONE if it was ignored
+ * (no PTS, no time segment, outside its segment). */
+GstClockTime hs_ring_buffer_push_counted (HsRingBuffer *self,
+                                          GstSample    *sample,
+                                          guint64       dropped_before);
 
 /* The caps of the newest frame held, or NULL. */
 GstCaps *hs_ring_buffer_dup_newest_caps (HsRingBuffer *self);

@@ -429,7 +429,7 @@ hs_ring_buffer_push (HsRingBuffer *self, GstSample *sample)
   hs_ring_buffer_push_counted (self, sample, 0);
 }
 
-void
+GstClockTime
 hs_ring_buffer_push_counted (HsRingBuffer *self, GstSample *sample,
                              guint64 dropped_before)
 {
@@ -438,22 +438,22 @@ hs_ring_buffer_push_counted (HsRingBuffer *self, GstSample *sample,
   GstClockTime time;
   HsRingEntry *e;
 
-  g_return_if_fail (HS_IS_RING_BUFFER (self));
-  g_return_if_fail (GST_IS_SAMPLE (sample));
+  g_return_val_if_fail (HS_IS_RING_BUFFER (self), GST_CLOCK_TIME_NONE);
+  g_return_val_if_fail (GST_IS_SAMPLE (sample), GST_CLOCK_TIME_NONE);
 
   buffer = gst_sample_get_buffer (sample);
   segment = gst_sample_get_segment (sample);
   if (buffer == NULL || segment == NULL || segment->format != GST_FORMAT_TIME
       || !GST_BUFFER_PTS_IS_VALID (buffer)) {
     GST_WARNING_OBJECT (self, "ignoring a sample without PTS or time segment");
-    return;
+    return GST_CLOCK_TIME_NONE;
   }
 
   time = gst_segment_to_running_time (segment, GST_FORMAT_TIME,
       GST_BUFFER_PTS (buffer));
   if (time == GST_CLOCK_TIME_NONE) {
     GST_LOG_OBJECT (self, "ignoring a sample outside its segment");
-    return;
+    return GST_CLOCK_TIME_NONE;
   }
 
   g_mutex_lock (&self->lock);
@@ -475,6 +475,7 @@ hs_ring_buffer_push_counted (HsRingBuffer *self, GstSample *sample,
 
   evict (self);
   g_mutex_unlock (&self->lock);
+  return time;
 }
 
 /**

@@ -145,6 +145,21 @@ GstClockTime     hs_timeline_get_start    (HsTimeline               *self);
 
 gboolean         hs_timeline_has_pending  (HsTimeline               *self);
 
+/* The frames a source that hands them over in batches must hand over as
+ * soon as they arrive, because they end a file or come within @lead of
+ * its end: those at or past .any (@lead before the window's end, or before
+ * the open file's max-duration when files do not roll over on keyframes),
+ * and keyframes at or past .keyframe (the max-duration of a file that
+ * rolls over on a keyframe). NONE: none. */
+typedef struct {
+  GstClockTime any;
+  GstClockTime keyframe;
+} HsTimelineWake;
+
+void             hs_timeline_get_wake     (HsTimeline               *self,
+                                           GstClockTime              lead,
+                                           HsTimelineWake           *wake);
+
 /* Whether frames must be kept: while a window is open (then *@from is 0:
  * everything after what was written), or while triggers wait (*@from is
  * the earliest running time their windows can start at). */

@@ -115,6 +115,28 @@ hs_timeline_get_hold (HsTimeline *self, GstClockTime *from)
   return TRUE;
 }
 
+void
+hs_timeline_get_wake (HsTimeline *self, GstClockTime lead,
+                      HsTimelineWake *wake)
+{
+  const HsTimelineSettings *s = &self->settings;
+  GstClockTime end;
+
+  wake->any = wake->keyframe = GST_CLOCK_TIME_NONE;
+  if (self->state == HS_TIMELINE_IDLE)
+    return;
+  end = self->end;
+  if (self->state == HS_TIMELINE_WRITING && s->max_duration > 0) {
+    GstClockTime rollover = time_after (self->file_first, s->max_duration);
+
+    if (s->keyframe_starts)
+      wake->keyframe = rollover;
+    else
+      end = MIN (end, rollover);
+  }
+  wake->any = end > lead ? end - lead : 0;
+}
+
 const char *
 hs_timeline_state_to_string (HsTimelineState state)
 {

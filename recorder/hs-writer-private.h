@@ -46,7 +46,8 @@ HsWriter   *hs_writer_new          (const char             *location,
                                     GError                **error);
 
 /* Frames are handed to the record pipeline in batches: pushed ones go at
- * the next flush (or finish), one wake-up of its thread for all. */
+ * the next flush (or finish), one wake-up of its thread for all; a batch
+ * of more than a few MB (a window's backlog) goes in parts as it grows. */
 void        hs_writer_push         (HsWriter   *self,
                                     GstBuffer  *buffer);
 void        hs_writer_flush        (HsWriter   *self);

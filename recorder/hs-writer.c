@@ -13,6 +13,12 @@
 
 /* MP4 fragments: what a file cut short loses at most. */
 #define FRAGMENT_MS 1000
+/* A list handed to the record pipeline keeps every buffer in it until the
+ * last one is through, even those the ring has let go of meanwhile: a
+ * window's backlog (seconds of frames, at once) would stay whole until its
+ * last frame is encoded. Lists are cut at this size (or one buffer), so
+ * little is kept beyond what the ring holds anyway. */
+#define LIST_BYTES (2 * 1024 * 1024)
 
 GST_DEBUG_CATEGORY_STATIC (hs_writer_debug);
 #define GST_CAT_DEFAULT hs_writer_debug
@@ -24,7 +30,9 @@ struct _HsWriter
   GstElement *audio_src;        /* NULL: a file without sound */
   GstCaps *caps;
   GstBufferList *pending;       /* pushed at the next flush */
+  gsize pending_bytes;
   GstBufferList *pending_audio;
+  gsize pending_audio_bytes;
   gboolean audio_ended;
   char *location;
   GSource *bus_source;
@@ -318,6 +326,32 @@ hs_writer_new (const char *location, GstCaps *caps,
   return self;
 }
 
+static void
+push_list (GstElement *appsrc, GstBufferList **list, gsize *bytes)
+{
+  if (*list == NULL)
+    return;
+  gst_app_src_push_buffer_list (GST_APP_SRC (appsrc),
+      g_steal_pointer (list));
+  *bytes = 0;
+}
+
+/* Adds @buffer to *@list, handing the list to @appsrc first if it would
+ * grow past LIST_BYTES. */
+static void
+add_to_list (GstElement *appsrc, GstBufferList **list, gsize *bytes,
+             GstBuffer *buffer)
+{
+  gsize size = gst_buffer_get_size (buffer);
+
+  if (*list != NULL && *bytes + size > LIST_BYTES)
+    push_list (appsrc, list, bytes);
+  if (*list == NULL)
+    *list = gst_buffer_list_new ();
+  gst_buffer_list_add (*list, buffer);
+  *bytes += size;
+}
+
 void
 hs_writer_push (HsWriter *self, GstBuffer *buffer)
 {
@@ -325,9 +359,7 @@ hs_writer_push (HsWriter *self, GstBuffer *buffer)
     gst_buffer_unref (buffer);
     return;
   }
-  if (self->pending == NULL)
-    self->pending = gst_buffer_list_new ();
-  gst_buffer_list_add (self->pending, buffer);
+  add_to_list (self->appsrc, &self->pending, &self->pending_bytes, buffer);
 }
 
 void
@@ -346,9 +378,8 @@ hs_writer_push_audio (HsWriter *self, GstBuffer *buffer, GstCaps *caps)
     hs_writer_flush (self);
     gst_app_src_set_caps (GST_APP_SRC (self->audio_src), caps);
   }
-  if (self->pending_audio == NULL)
-    self->pending_audio = gst_buffer_list_new ();
-  gst_buffer_list_add (self->pending_audio, buffer);
+  add_to_list (self->audio_src, &self->pending_audio,
+      &self->pending_audio_bytes, buffer);
 }
 
 gboolean
@@ -360,12 +391,9 @@ hs_writer_has_audio (HsWriter *self)
 void
 hs_writer_flush (HsWriter *self)
 {
-  if (self->pending != NULL)
-    gst_app_src_push_buffer_list (GST_APP_SRC (self->appsrc),
-        g_steal_pointer (&self->pending));
-  if (self->pending_audio != NULL)
-    gst_app_src_push_buffer_list (GST_APP_SRC (self->audio_src),
-        g_steal_pointer (&self->pending_audio));
+  push_list (self->appsrc, &self->pending, &self->pending_bytes);
+  push_list (self->audio_src, &self->pending_audio,
+      &self->pending_audio_bytes);
 }
 
 void

@@ -45,6 +45,14 @@ typedef struct {
   const char *expected;
   /* Running times (ms) the source was asked for keyframes at. */
   const char *keyframes_asked;
+  /* A live source whose frames reach the timeline in batches: the pump
+   * runs every batch frames (its tick), on a trigger, and when an arriving
+   * frame meets the timeline's wake rule; each file then ends in
+   * "/K", the newest frame that had arrived when it closed. 0: the pump
+   * runs on every frame. */
+  guint batch;
+  guint wakes;                  /* frames that met the wake rule */
+  guint lead_ms;                /* hs_timeline_get_wake()'s lead */
 } TimelineCase;
 
 typedef struct {
@@ -61,6 +69,9 @@ typedef struct {
   gint64 requested;
   GString *files;
   GString *asked;
+  HsTimelineWake wake;          /* as of the pump's last run */
+  gboolean woken;
+  guint n_wakes;
 } Sim;
 
 static gboolean
@@ -144,6 +155,8 @@ close_file (Sim *sim, const char *why)
     g_string_append_printf (sim->files, "@%" G_GINT64_FORMAT,
         sim->requested / (gint64) MS);
   g_string_append_printf (sim->files, ":%s", why);
+  if (sim->c->batch != 0)
+    g_string_append_printf (sim->files, "/%u", sim->arrived - 1);
   sim->file_open = FALSE;
 }
 
@@ -230,6 +243,8 @@ pump (Sim *sim)
     step (sim, &input, &action);
     switch (action.type) {
       case HS_TIMELINE_WAIT:
+        hs_timeline_get_wake (sim->timeline, sim->c->lead_ms * MS,
+            &sim->wake);
         return;
       case HS_TIMELINE_START:
       case HS_TIMELINE_EXTEND:
@@ -263,6 +278,17 @@ pass_time (Sim *sim, gint64 us)
     sim->now_us += 50 * G_USEC_PER_SEC / 1000;
     pump (sim);
   }
+}
+
+/* What the ring branch of a live source checks as frame @i arrives. */
+static gboolean
+wakes (Sim *sim, guint i)
+{
+  GstClockTime t = sim->times[i];
+
+  return (sim->wake.any != GST_CLOCK_TIME_NONE && t >= sim->wake.any) ||
+      (sim->wake.keyframe != GST_CLOCK_TIME_NONE && is_keyframe (sim, i) &&
+      t >= sim->wake.keyframe);
 }
 
 static void
@@ -299,15 +325,27 @@ test_case (gconstpointer data)
     sim.times[i] = c->times_ms ? c->times_ms[i] * MS :
         gst_util_uint64_scale (i, GST_SECOND, 30);
 
+  hs_timeline_get_wake (sim.timeline, c->lead_ms * MS, &sim.wake);
   for (guint k = 0; k <= c->n_frames; k++) {
+    gboolean triggered = FALSE;
+
     for (guint t = 0; t < G_N_ELEMENTS (c->triggers); t++)
-      if (c->triggers[t].time_ms != 0 && c->triggers[t].after == k)
+      if (c->triggers[t].time_ms != 0 && c->triggers[t].after == k) {
         trigger (&sim, &c->triggers[t]);
-    pump (&sim);
+        triggered = TRUE;
+      }
+    if (c->batch == 0 || triggered || sim.woken || k % c->batch == 0 ||
+        k == c->n_frames)
+      pump (&sim);
+    sim.woken = FALSE;
     if (k < c->n_frames) {
       /* A live source: each frame comes at its own time. */
       sim.arrived = k + 1;
       sim.now_us = sim.last_arrival_us = 1 + sim.times[k] / GST_USECOND;
+      if (wakes (&sim, k)) {
+        sim.woken = TRUE;
+        sim.n_wakes++;
+      }
     }
   }
 
@@ -353,6 +391,8 @@ test_case (gconstpointer data)
   g_assert_cmpstr (sim.files->str, ==, c->expected);
   if (c->keyframes_asked != NULL)
     g_assert_cmpstr (sim.asked->str, ==, c->keyframes_asked);
+  if (c->batch != 0)
+    g_assert_cmpuint (sim.n_wakes, ==, c->wakes);
   if (c->then != THEN_NOTHING)
     g_assert_cmpint (hs_timeline_get_state (sim.timeline), ==,
         HS_TIMELINE_IDLE);
@@ -472,6 +512,42 @@ static const TimelineCase cases[] = {
     { { 91, 3000 } }, THEN_EOS,
     "30-89:rollover 90-149:rollover 150-209:rollover 210-269:reached",
     "9000 2500 4500 6500 8500" },
+  /* A live source's frames come in batches of 7 (the pump's tick), yet
+   * each file closes as the frame that ends it arrives, not with the batch
+   * after ("/K": frames 0..K had arrived). Frames of no window wake
+   * nothing. */
+  { "batch/end", 2000, 2000, 0, FALSE, 200, 0, NULL, 0, 0,
+    { { 91, 3000 } }, THEN_EOS, "30-149:reached/150", NULL, 7, 1 },
+  { "batch/trigger-ahead", 2000, 2000, 0, FALSE, 200, 0, NULL, 0, 0,
+    { { 0, 3000 } }, THEN_EOS, "30-149:reached/150", NULL, 7, 1 },
+  /* The end a trigger moves is the end that wakes. */
+  { "batch/retrigger", 2000, 2000, 0, FALSE, 300, 0, NULL, 0, 0,
+    { { 91, 3000 }, { 121, 4000 } }, THEN_EOS, "30-179:reached/180", NULL,
+    7, 1 },
+  { "batch/two-windows", 2000, 2000, 0, FALSE, 400, 0, NULL, 0, 0,
+    { { 91, 3000 }, { 300, 9000 } }, THEN_EOS,
+    "30-149:reached/150 210-329:reached/330", NULL, 7, 2 },
+  /* max-duration: the frame that starts the next file ends the last (the
+   * first file's end was in the batch the trigger took). */
+  { "batch/rollover", 2000, 8000, 1500, FALSE, 400, 0, NULL, 0, 0,
+    { { 91, 3000 } }, THEN_EOS,
+    "30-74:rollover/90 75-119:rollover/120 120-164:rollover/165 "
+    "165-209:rollover/210 210-254:rollover/255 255-299:rollover/300 "
+    "300-329:reached/330", NULL, 7, 6 },
+  /* ... on keyframes: only the keyframe that starts the next file wakes,
+   * not the frames between max-duration and it. */
+  { "batch/keyframe-rollover", 2000, 6000, 1500, TRUE, 400, 30, NULL, 0, 0,
+    { { 91, 3000 } }, THEN_EOS,
+    "30-89:rollover/90 90-149:rollover/150 150-209:rollover/210 "
+    "210-269:reached/270", NULL, 7, 3 },
+  /* With a lead of 100 ms the last frames before the end come one by one
+   * (frames 147, 148, 149 at 4.9 s and after), then the one that ends it. */
+  { "batch/lead", 2000, 2000, 0, FALSE, 200, 0, NULL, 0, 0,
+    { { 91, 3000 } }, THEN_EOS, "30-149:reached/150", NULL, 7, 4, 100 },
+  { "batch/lead-rollover", 2000, 2000, 1500, FALSE, 200, 0, NULL, 0, 0,
+    { { 91, 3000 } }, THEN_EOS,
+    "30-74:rollover/90 75-119:rollover/120 120-149:reached/150", NULL, 7,
+    8, 100 },
 };
 
 static void
