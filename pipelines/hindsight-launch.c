@@ -534,7 +534,8 @@ make_recorders (HsLaunch *app)
   /* A tee that is not there or a value the recorder refuses came from the
    * command line; anything else is the machine's (a missing plugin). */
   if (g_error_matches (error, HS_ERROR, HS_ERROR_NO_SUCH_TEE) ||
-      g_error_matches (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT)) {
+      g_error_matches (error, HS_ERROR, HS_ERROR_INVALID_ARGUMENT) ||
+      error->domain == G_OPTION_ERROR) {
     hs_launch_report_error (app, error, HS_LAUNCH_EXIT_USAGE);
     return HS_LAUNCH_EXIT_USAGE;
   }

@@ -557,21 +557,32 @@ add_error (JsonBuilder *b, const char *name, const GError *error)
   json_builder_end_object (b);
 }
 
+/* The recorders' sources; with @sound, "cam0+mic0" for one that records
+ * an audio tee too. */
 static GStrv
-recorder_sources (HsLaunch *app)
+recorder_sources (HsLaunch *app, gboolean sound)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
-  for (guint i = 0; i < app->recorders->len; i++)
-    g_strv_builder_add (builder,
-        hs_recorder_get_source (app->recorders->pdata[i]));
+  for (guint i = 0; i < app->recorders->len; i++) {
+    HsRecorder *recorder = app->recorders->pdata[i];
+    g_autofree char *audio = NULL;
+    g_autofree char *name = NULL;
+
+    if (sound)
+      g_object_get (recorder, "audio-source", &audio, NULL);
+    name = g_strdup_printf ("%s%s%s", hs_recorder_get_source (recorder),
+        audio ? "+" : "", audio ? audio : "");
+    g_strv_builder_add (builder, name);
+  }
   return g_strv_builder_end (builder);
 }
 
 void
 hs_launch_report_playing (HsLaunch *app)
 {
-  g_auto(GStrv) sources = recorder_sources (app);
+  g_auto(GStrv) sources = recorder_sources (app, FALSE);
+  g_auto(GStrv) shown_sources = recorder_sources (app, TRUE);
 
   if (hs_launch_wants_events (app)) {
     g_autoptr(JsonBuilder) b = begin_event ("playing");
@@ -585,7 +596,7 @@ hs_launch_report_playing (HsLaunch *app)
     hs_launch_log (app, "Playing; no tee to record (name one 'tee name=cam0' "
         "in the description). Ctrl+C stops.");
   } else {
-    g_autofree char *joined = g_strjoinv (", ", sources);
+    g_autofree char *joined = g_strjoinv (", ", shown_sources);
     g_autofree char *shown = hs_launch_printable (joined, -1, 0);
     HsRecorder *first = app->recorders->pdata[0];
     g_autofree char *location = hs_launch_printable (
@@ -681,6 +692,9 @@ hs_launch_report_finished (HsLaunch *app, HsRecording *recording)
         seconds (hs_recording_get_shortfall (recording)));
     add_int (b, "n_frames", (gint64) hs_recording_get_n_frames (recording));
     add_int (b, "n_dropped", (gint64) hs_recording_get_n_dropped (recording));
+    add_string (b, "audio_codec", hs_recording_get_audio_codec (recording));
+    add_int (b, "n_audio_frames",
+        (gint64) hs_recording_get_n_audio_frames (recording));
     add_int (b, "bytes", (gint64) hs_recording_get_bytes (recording));
     add_string (b, "date", date);
     add_error (b, "error", error);
@@ -698,12 +712,17 @@ hs_launch_report_finished (HsLaunch *app, HsRecording *recording)
     gboolean late = n_frames > 0 &&
         hs_recording_get_shortfall (recording) >= duration / n_frames;
 
+    const char *audio_codec = hs_recording_get_audio_codec (recording);
+    g_autofree char *sound = audio_codec == NULL ? g_strdup ("") :
+        g_strdup_printf (", %" G_GUINT64_FORMAT " audio frames (%s)",
+        hs_recording_get_n_audio_frames (recording), audio_codec);
+
     hs_launch_log (app, "%s: wrote %s: %.3f s to %.3f s, %" G_GUINT64_FORMAT
-        " frames%s", source, location,
+        " frames%s%s", source, location,
         seconds (hs_recording_get_start_time (recording)),
         seconds (hs_recording_get_start_time (recording) + duration),
-        n_frames, late ? " (starts late: the ring did not yet hold the "
-        "whole pre window)" : "");
+        n_frames, sound, late ? " (starts late: the ring did not yet hold "
+        "the whole pre window)" : "");
   }
 }
 
@@ -871,6 +890,7 @@ hs_launch_print_table (HsLaunch *app)
 {
   int width = 4;
   guint failed = count_failed (app);
+  gboolean sound = FALSE;
   /* Files still open: only after a forced stop. */
   g_autoptr(GPtrArray) open = g_ptr_array_new ();
   GHashTableIter iter;
@@ -896,32 +916,40 @@ hs_launch_print_table (HsLaunch *app)
     width = MAX (width, (int) g_utf8_strlen (name, -1));
   }
 
+  /* Sound: its frames in a column of their own, where a file has any. */
+  for (guint i = 0; i < app->recordings->len; i++)
+    sound |= hs_recording_get_audio_codec (app->recordings->pdata[i]) != NULL;
+
   table_line (app, "%s", "");
-  table_line (app, "%-*s  %9s  %9s  %6s", width, "FILE", "START", "DURATION",
-      "FRAMES");
+  table_line (app, "%-*s  %9s  %9s  %6s%s", width, "FILE", "START",
+      "DURATION", "FRAMES", sound ? "   AUDIO" : "");
   for (guint i = 0; i < app->recordings->len; i++) {
     HsRecording *r = app->recordings->pdata[i];
     g_autofree char *name = table_name (r);
     int pad = width - (int) g_utf8_strlen (name, -1);
     const GError *error = hs_recording_get_error (r);
+    g_autofree char *audio = !sound ? g_strdup ("") :
+        hs_recording_get_audio_codec (r) == NULL ? g_strdup ("       -") :
+        g_strdup_printf ("  %6" G_GUINT64_FORMAT,
+        hs_recording_get_n_audio_frames (r));
 
     if (hs_recording_get_n_frames (r) == 0) {
-      table_line (app, "%s%*s  %9s  %9s  %6s%s", name, pad, "", "-", "-", "0",
-          error ? "  (failed)" : "");
+      table_line (app, "%s%*s  %9s  %9s  %6s%s%s", name, pad, "", "-", "-",
+          "0", audio, error ? "  (failed)" : "");
       continue;
     }
-    table_line (app, "%s%*s  %7.3f s  %7.3f s  %6" G_GUINT64_FORMAT "%s",
+    table_line (app, "%s%*s  %7.3f s  %7.3f s  %6" G_GUINT64_FORMAT "%s%s",
         name, pad, "",
         seconds (hs_recording_get_start_time (r)),
         seconds (hs_recording_get_duration (r)),
-        hs_recording_get_n_frames (r), error ? "  (failed)" : "");
+        hs_recording_get_n_frames (r), audio, error ? "  (failed)" : "");
   }
   for (guint i = 0; i < open->len; i++) {
     g_autofree char *name = table_name (open->pdata[i]);
     int pad = width - (int) g_utf8_strlen (name, -1);
 
-    table_line (app, "%s%*s  %9s  %9s  %6s  (incomplete)", name, pad, "", "-",
-        "-", "?");
+    table_line (app, "%s%*s  %9s  %9s  %6s%s  (incomplete)", name, pad, "",
+        "-", "-", "?", sound ? "       ?" : "");
   }
   if (failed > 0) {
     table_line (app, "%s", "");

@@ -68,6 +68,12 @@ static const OptionSpec recording_options[] = {
   { "max-ring-bytes", 0, "max-ring-bytes", VALUE_SIZE,
     "Most memory the ring may hold, such as 500M (default: its share of "
     "--memory-budget)", "SIZE" },
+  { "audio-source", 0, "audio-source", VALUE_TEXT,
+    "Record this audio tee's sound with the picture (mic%u goes with "
+    "cam%u's tees; -r cam0+mic0 says the same)", "TEE" },
+  { "audio-encoder", 0, "audio-encoder", VALUE_TEXT,
+    "Codec of raw sound in the files: opus, vorbis or aac (default opus)",
+    "E" },
 };
 
 static const OptionSpec service_options[] = {
@@ -438,16 +444,39 @@ current_group (HsLaunchSettings *s)
       s->cli_groups->pdata[s->cli_groups->len - 1] : s->cli_all;
 }
 
+/* --record TEE or --record VIDEO+AUDIO: a group of its own, whose
+ * audio-source is the part after '+'. */
 static gboolean
 on_record (const char *option_name, const char *value, gpointer user_data,
            GError **error)
 {
   HsLaunch *app = user_data;
   guint n = app->records ? g_strv_length (app->records) : 0;
+  const char *plus = strchr (value, '+');
+  g_autofree char *video = plus ? g_strndup (value, plus - value) :
+      g_strdup (value);
+  Group *group;
 
-  g_ptr_array_add (app->settings->cli_groups, group_new (value));
+  if (video[0] == '\0' || (plus != NULL && (plus[1] == '\0' ||
+              strchr (plus + 1, '+') != NULL))) {
+    g_autofree char *quoted = hs_launch_quote (value);
+
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--record: '%s' is neither a tee nor VIDEO+AUDIO (such as "
+        "cam0+mic0)", quoted);
+    return FALSE;
+  }
+  group = group_new (video);
+  if (plus != NULL) {
+    g_autofree char *quoted = hs_launch_quote (value);
+
+    values_set (group->values, find_spec (recording_options,
+            G_N_ELEMENTS (recording_options), "audio-source"), plus + 1,
+        g_strdup_printf ("--record %s", quoted));
+  }
+  g_ptr_array_add (app->settings->cli_groups, group);
   app->records = g_renew (char *, app->records, n + 2);
-  app->records[n] = g_strdup (value);
+  app->records[n] = g_steal_pointer (&video);
   app->records[n + 1] = NULL;
   return TRUE;
 }
@@ -523,8 +552,9 @@ hs_launch_settings_recording_group (HsLaunch *app)
   GOptionEntry entries[G_N_ELEMENTS (recording_options) + 2] = { { 0 } };
 
   entries[0] = (GOptionEntry) { "record", 'r', 0, G_OPTION_ARG_CALLBACK,
-    on_record, "Record this tee (repeatable; patterns: 'cam*', 'tee_%u'); "
-    "the recording options after it are its own", "TEE" };
+    on_record, "Record this tee (repeatable; patterns: 'cam*', 'tee_%u'), "
+    "with an audio tee's sound as VIDEO+AUDIO ('cam%u+mic%u'); the "
+    "recording options after it are its own", "TEE" };
   for (gsize i = 0; i < G_N_ELEMENTS (recording_options); i++)
     entries[i + 1] = entry_for (&recording_options[i],
         on_recording_option);
@@ -883,22 +913,74 @@ props_take (Props *p, const char *name, GValue *value)
   g_array_append_vals (p->values, value, 1);
 }
 
-/* The recorder of @tee, with the settings that apply to it. */
+/* The layers of settings of @tee, the first that has a value wins. */
+static void
+layers_for (HsLaunchSettings *s, const char *tee, Group *layers[4])
+{
+  layers[0] = group_for (s->cli_groups, tee);
+  layers[1] = s->cli_all;
+  layers[2] = group_for (s->file_groups, tee);
+  layers[3] = s->file_all;
+}
+
+/* The value of option @name for @tee and the group it comes from. */
+static const Value *
+lookup (Group *layers[4], const char *name, Group **from)
+{
+  for (guint j = 0; j < 4; j++) {
+    const Value *v = layers[j] ?
+        g_hash_table_lookup (layers[j]->values, name) : NULL;
+
+    if (v != NULL) {
+      *from = layers[j];
+      return v;
+    }
+  }
+  return NULL;
+}
+
+/* The audio tee recorded with @tee, or NULL (also on error): its
+ * audio-source, where a `%u` or `*` stands for what the pattern that chose
+ * @tee matched (cam%u+mic%u: cam3 with mic3). */
+static char *
+audio_tee_for (HsLaunch *app, const char *tee, GError **error)
+{
+  Group *layers[4];
+  Group *from = NULL;
+  const Value *v;
+  char *paired;
+
+  layers_for (app->settings, tee, layers);
+  v = lookup (layers, "audio-source", &from);
+  if (v == NULL || !check_kind (v, error))
+    return NULL;
+  paired = hs_tee_pair (hs_tee_is_pattern (from->pattern) ? from->pattern :
+      NULL, tee, v->text);
+  if (paired == NULL) {
+    g_autofree char *quoted = hs_launch_quote (v->text);
+    g_autofree char *name = hs_launch_quote (tee);
+
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "%s: no audio tee for '%s': '%s' takes a part of its name that it "
+        "does not have", v->where, name, quoted);
+  }
+  return paired;
+}
+
+/* The recorder of @tee, with the settings that apply to it and @audio's
+ * sound. */
 static HsMultiRecorder *
 make_recorder (HsLaunch *app, GObjectClass *klass, const char *tee,
-               GError **error)
+               const char *audio, GError **error)
 {
-  HsLaunchSettings *s = app->settings;
-  Group *layers[4] = {
-    group_for (s->cli_groups, tee), s->cli_all,
-    group_for (s->file_groups, tee), s->file_all,
-  };
+  Group *layers[4];
   const char *sources[] = { tee, NULL };
   Props p = { g_ptr_array_new (), g_array_new (FALSE, TRUE, sizeof (GValue)) };
   g_autoptr(HsMultiRecorder) multi = NULL;
   GValue value = G_VALUE_INIT;
   gboolean ok = TRUE;
 
+  layers_for (app->settings, tee, layers);
   g_array_set_clear_func (p.values, (GDestroyNotify) g_value_unset);
   g_value_init (&value, GST_TYPE_ELEMENT);
   g_value_set_object (&value, app->pipeline);
@@ -907,22 +989,24 @@ make_recorder (HsLaunch *app, GObjectClass *klass, const char *tee,
   g_value_init (&value, G_TYPE_STRV);
   g_value_set_boxed (&value, sources);
   props_take (&p, "sources", &value);
+  if (audio != NULL) {
+    memset (&value, 0, sizeof value);
+    g_value_init (&value, G_TYPE_STRING);
+    g_value_set_string (&value, audio);
+    props_take (&p, "audio-source", &value);
+  }
 
   for (gsize i = 0; ok && i < G_N_ELEMENTS (recording_options); i++) {
     const OptionSpec *spec = &recording_options[i];
+    Group *from = NULL;
+    const Value *v = lookup (layers, spec->name, &from);
 
-    for (guint j = 0; j < G_N_ELEMENTS (layers); j++) {
-      const Value *v = layers[j] ?
-          g_hash_table_lookup (layers[j]->values, spec->name) : NULL;
-
-      if (v == NULL)
-        continue;
-      memset (&value, 0, sizeof value);
-      ok = to_gvalue (klass, v, &value, error);
-      if (ok)
-        props_take (&p, spec->property, &value);
-      break;
-    }
+    if (v == NULL || g_str_equal (spec->name, "audio-source"))
+      continue;
+    memset (&value, 0, sizeof value);
+    ok = to_gvalue (klass, v, &value, error);
+    if (ok)
+      props_take (&p, spec->property, &value);
   }
   if (ok)
     multi = HS_MULTI_RECORDER (g_object_new_with_properties (
@@ -937,6 +1021,12 @@ make_recorder (HsLaunch *app, GObjectClass *klass, const char *tee,
   g_signal_connect (multi, "recording-finished",
       G_CALLBACK (on_recording_finished), app);
   return g_steal_pointer (&multi);
+}
+
+static gboolean
+same_name (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (a, b) == 0;
 }
 
 static void
@@ -961,6 +1051,7 @@ hs_launch_settings_make_recorders (HsLaunch *app, GError **error)
   g_autoptr(GTypeClass) klass = g_type_class_ref (HS_TYPE_MULTI_RECORDER);
   g_autoptr(GPtrArray) patterns = g_ptr_array_new ();
   g_auto(GStrv) tees = NULL;
+  g_autoptr(GPtrArray) audio = g_ptr_array_new_with_free_func (g_free);
 
   add_patterns (patterns, s->cli_groups);
   add_patterns (patterns, s->file_groups);
@@ -973,10 +1064,32 @@ hs_launch_settings_make_recorders (HsLaunch *app, GError **error)
     return FALSE;
   }
 
+  /* A tee whose sound another tee's files take is no picture of its own
+   * (so that recording every tee of testsrc-audio with cam0+mic0 in a
+   * [source] group does not record mic0 as video). */
   for (guint i = 0; tees[i] != NULL; i++) {
-    HsMultiRecorder *multi = make_recorder (app, G_OBJECT_CLASS (klass),
-        tees[i], error);
+    GError *local = NULL;
 
+    g_ptr_array_add (audio, audio_tee_for (app, tees[i], &local));
+    if (local != NULL) {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+    if (g_strcmp0 (audio->pdata[i], tees[i]) == 0) {
+      g_autofree char *name = hs_launch_quote (tees[i]);
+
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+          "--record: '%s' cannot be its own audio tee", name);
+      return FALSE;
+    }
+  }
+  for (guint i = 0; tees[i] != NULL; i++) {
+    HsMultiRecorder *multi;
+
+    if (g_ptr_array_find_with_equal_func (audio, tees[i], same_name, NULL))
+      continue;
+    multi = make_recorder (app, G_OBJECT_CLASS (klass), tees[i],
+        audio->pdata[i], error);
     if (multi == NULL)
       return FALSE;
     g_ptr_array_add (app->multi_recorders, multi);

@@ -24,13 +24,17 @@ HsContainer  hs_container_from_location (const char  *location);
 gboolean     hs_container_holds        (HsContainer  container,
                                         const char  *codec);
 
-/* The container for a file of @codec: @setting if it is not auto, else the
- * location's extension, else by codec (WebM for VP8, VP9 and AV1, Matroska
- * for the rest; WebM for NULL, an unknown encoder's output). An error (HS_ERROR_NOT_NEGOTIATED) names the containers
- * that can hold @codec when the one chosen cannot. */
+/* The container for a file of @codec with sound of @audio_codec (NULL:
+ * none): @setting if it is not auto, else the location's extension, else
+ * by codec (WebM for VP8, VP9 and AV1 with Opus or Vorbis or no sound,
+ * Matroska for the rest; WebM for NULL, an unknown encoder's output). An
+ * error (HS_ERROR_NOT_NEGOTIATED) names the containers that can hold
+ * @codec when the one chosen cannot; whether the sound fits is
+ * hs_container_check_audio()'s. */
 HsContainer  hs_container_choose       (HsContainer  setting,
                                         const char  *location,
                                         const char  *codec,
+                                        const char  *audio_codec,
                                         GError     **error);
 
 /* Whether @container can hold audio of caps name @codec. */

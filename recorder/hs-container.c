@@ -107,19 +107,24 @@ hs_container_holds (HsContainer container, const char *codec)
 
 HsContainer
 hs_container_choose (HsContainer setting, const char *location,
-                     const char *codec, GError **error)
+                     const char *codec, const char *audio_codec,
+                     GError **error)
 {
   HsContainer container = setting;
   g_autoptr(GString) able = g_string_new (NULL);
+  gboolean webm_sound = audio_codec == NULL ||
+      hs_container_holds_audio (HS_CONTAINER_WEBM, audio_codec);
 
   if (container == HS_CONTAINER_AUTO)
     container = hs_container_from_location (location);
-  /* A codec not known in advance: WebM unless the location says; the
-   * muxer says if it cannot hold it. */
+  /* A codec not known in advance: WebM unless the location or the sound
+   * says; the muxer says if it cannot hold it. */
+  if (codec == NULL && container == HS_CONTAINER_AUTO)
+    return webm_sound ? HS_CONTAINER_WEBM : HS_CONTAINER_MATROSKA;
   if (codec == NULL)
-    return container == HS_CONTAINER_AUTO ? HS_CONTAINER_WEBM : container;
+    return container;
   if (container == HS_CONTAINER_AUTO)
-    container = hs_container_holds (HS_CONTAINER_WEBM, codec) ?
+    container = webm_sound && hs_container_holds (HS_CONTAINER_WEBM, codec) ?
         HS_CONTAINER_WEBM : HS_CONTAINER_MATROSKA;
   if (hs_container_holds (container, codec))
     return container;

@@ -30,10 +30,12 @@ typedef struct {
                           gpointer     user_data);
   /* hs_pump_is_busy() may have changed */
   void   (*busy_changed) (gpointer     user_data);
-  /* the container of a new file of @codec (NULL: unknown) and its path
-   * (reserved), or NULL with @error */
+  /* the container of a new file of @codec (NULL: unknown) with sound of
+   * @audio_codec (NULL: none) and its path (reserved), or NULL with
+   * @error */
   char * (*location)     (HsRecording *recording,
                           const char  *codec,
+                          const char  *audio_codec,
                           HsContainer *container,
                           gpointer     user_data,
                           GError     **error);

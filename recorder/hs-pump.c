@@ -330,24 +330,43 @@ on_job_done (HsFileJob *job, gpointer user_data)
   hs_pump_run (self);
 }
 
+static void
+no_sound (HsPump *self, HsRecording *recording, const GError *error)
+{
+  GST_WARNING ("%s: a file without sound: %s", self->source, error->message);
+  hs_recording_set_error (recording, error);
+}
+
 /* The caps of the sound of a file starting at @from, or NULL for a file
  * without: the recording says why. */
 static GstCaps *
-sound_for (HsPump *self, GstClockTime from, HsContainer container,
-           HsRecording *recording)
+sound_for (HsPump *self, GstClockTime from, HsRecording *recording)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GstCaps) caps = hs_audio_feed_caps_for (self->audio, from, &error);
+  GstCaps *caps;
 
-  if (caps != NULL &&
-      !hs_container_check_audio (container, hs_audio_feed_file_codec (
+  if (self->audio == NULL)
+    return NULL;
+  caps = hs_audio_feed_caps_for (self->audio, from, &error);
+  if (caps == NULL)
+    no_sound (self, recording, error);
+  return caps;
+}
+
+/* Whether @container holds the sound of @caps; if not, the recording says
+ * why. */
+static gboolean
+sound_fits (HsPump *self, GstCaps *caps, HsContainer container,
+            HsRecording *recording)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (hs_container_check_audio (container, hs_audio_feed_file_codec (
               self->audio, caps), &error))
-    g_prefix_error (&error, "No sound: ");
-  if (error == NULL)
-    return g_steal_pointer (&caps);
-  GST_WARNING ("%s: a file without sound: %s", self->source, error->message);
-  hs_recording_set_error (recording, error);
-  return NULL;
+    return TRUE;
+  g_prefix_error (&error, "No sound: ");
+  no_sound (self, recording, error);
+  return FALSE;
 }
 
 static gboolean
@@ -369,12 +388,15 @@ open_file (HsPump *self, const HsRingEntry *e, gint64 requested_start)
 
   recording = hs_recording_new (self->source, ++self->index, requested_start);
   hs_recording_set_date (recording, date);
+  audio_caps = sound_for (self, e->time, recording);
   location = self->callbacks.location (recording, options.remux ?
       gst_structure_get_name (gst_caps_get_structure (caps, 0)) :
-      hs_variant_encoder_codec (options.encoder), &options.container,
-      self->user_data, &error);
-  if (location != NULL && self->audio != NULL)
-    audio_caps = sound_for (self, e->time, options.container, recording);
+      hs_variant_encoder_codec (options.encoder), audio_caps ?
+      hs_audio_feed_file_codec (self->audio, audio_caps) : NULL,
+      &options.container, self->user_data, &error);
+  if (location != NULL && audio_caps != NULL &&
+      !sound_fits (self, audio_caps, options.container, recording))
+    gst_clear_caps (&audio_caps);
   options.audio_caps = audio_caps;
   options.audio_encoder = self->audio_encoder;
   if (location != NULL) {

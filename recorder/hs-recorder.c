@@ -162,11 +162,12 @@ on_busy_changed (gpointer user_data)
   notify_busy (user_data);
 }
 
-/* The container by the setting, the location's extension or the codec; the
- * path from the application's function or the template. */
+/* The container by the setting, the location's extension or the codecs;
+ * the path from the application's function or the template. */
 static char *
 choose_location (HsRecording *recording, const char *codec,
-                 HsContainer *container, gpointer user_data, GError **error)
+                 const char *audio_codec, HsContainer *container,
+                 gpointer user_data, GError **error)
 {
   HsRecorder *self = user_data;
   const char *template_ = hs_recorder_get_location (self);
@@ -175,7 +176,7 @@ choose_location (HsRecording *recording, const char *codec,
   if (self->location_func != NULL)
     path = self->location_func (self, recording, self->location_data);
   *container = hs_container_choose (self->settings.container,
-      path ? path : template_, codec, error);
+      path ? path : template_, codec, audio_codec, error);
   if (*container == HS_CONTAINER_AUTO)
     return NULL;
   if (path == NULL)
@@ -357,7 +358,7 @@ check_settings (HsRecorder *self, GError **error)
   /* The files of raw and encoded modes hold the encoder's codec. */
   if ((s->mode == HS_RECORDER_MODE_RAW || s->mode == HS_RECORDER_MODE_ENCODED)
       && codec != NULL && hs_container_choose (s->container, s->location,
-          codec, error) == HS_CONTAINER_AUTO)
+          codec, NULL, error) == HS_CONTAINER_AUTO)
     return FALSE;
   return TRUE;
 }

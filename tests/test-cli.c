@@ -637,6 +637,19 @@ static const ErrorCase error_cases[] = {
     EXIT_USAGE, { "either --file or a description" } },
   { "usage/unknown-tee", { "--record", "cam7", NONLIVE, NULL }, EXIT_USAGE,
     { "'cam7'", "cam0", "Try" } },
+  { "usage/record-sound", { "--record", "cam0+", NONLIVE, NULL },
+    EXIT_USAGE, { "'cam0+' is neither a tee nor VIDEO+AUDIO", "Try" } },
+  { "usage/record-sound-itself", { "--record", "cam0+cam0", NONLIVE, NULL },
+    EXIT_USAGE, { "'cam0' cannot be its own audio tee", "Try" } },
+  { "usage/unknown-audio-tee", { "--record", "cam0+mic9", NONLIVE, NULL },
+    EXIT_USAGE, { "'mic9'", "cam0", "Try" } },
+  { "usage/unpaired-audio-tee", { "--record", "cam%u+mic%u",
+      "videotestsrc num-buffers=1 ! tee name=cam ! fakesink", NULL },
+    EXIT_USAGE, { "no tee matches 'cam%u'" } },
+  { "usage/audio-encoder", { "--audio-encoder", "mp3", "--record",
+      "cam0+mic0", "videotestsrc num-buffers=1 ! tee name=cam0 ! fakesink "
+      "audiotestsrc num-buffers=1 ! tee name=mic0 ! fakesink", NULL },
+    EXIT_USAGE, { "'mp3'", "opus, vorbis, aac", "Try" } },
   { "usage/unknown-tee-pattern", { "-r", "tee_%u",
       "videotestsrc num-buffers=1 ! tee name=left ! fakesink "
       "videotestsrc num-buffers=1 ! tee name=right ! fakesink", NULL },
@@ -811,6 +824,77 @@ test_seed_live (void)
   g_assert_cmpint (ABS ((int) second.n_frames - 120), <=, 1);
   g_assert_cmpint (first.width, ==, 640);
   g_assert_cmpint (first.height, ==, 480);
+}
+
+/* Ticks every 100 ms from @first, around it: where audiotestsrc puts them
+ * once its first tick is known. */
+static HsTestTicks *
+tick_grid (GstClockTime first)
+{
+  HsTestTicks *grid = hs_test_ticks_new ();
+
+  for (GstClockTime t = first % HS_TEST_TICK_INTERVAL; t < 60 * GST_SECOND;
+      t += HS_TEST_TICK_INTERVAL)
+    g_array_append_val (grid->at, t);
+  return grid;
+}
+
+/* The seed's schedule on the bundled testsrc-audio, picture and sound
+ * together (-r cam0+mic0): two files, each with Opus sound cut to its
+ * video, every tick on one 100 ms grid across both files (sound never
+ * shifted against the picture from one window to the next). */
+static void
+test_seed_live_sound (void)
+{
+  g_autoptr(Cli) cli = cli_new ();
+  g_autofree char *output = cli_path (cli, "OUT/%{index}.%{ext}");
+  const char *const args[] = { "--file", "testsrc-audio", "--record",
+    "cam0+mic0", "--pre", "2", "--post", "2", "--trigger-at", "3,4,9",
+    "--stop-after", "12", "--force-timeout", "60", "-o", output, "--json",
+    NULL };
+  g_autoptr(GPtrArray) finished = NULL;
+  g_autoptr(HsTestTicks) grid = NULL;
+  g_autofree char *err = NULL;
+  HsTestClip clips[2] = { { 0 } };
+  const GstClockTime windows[2][2] = {
+    { 1 * GST_SECOND, 6 * GST_SECOND }, { 7 * GST_SECOND, 11 * GST_SECOND },
+  };
+
+  cli_assert_exit (cli, cli_run (cli, args, 60), EXIT_OK);
+  finished = cli_events (cli, "finished");
+  g_assert_cmpuint (finished->len, ==, 2);
+  for (guint i = 0; i < 2; i++) {
+    JsonObject *event = finished->pdata[i];
+    HsTestClip *clip = &clips[i];
+    g_autoptr(GError) error = NULL;
+
+    assert_finished_matches_file (event, &clip->video);
+    clip->path = g_strdup (json_object_get_string_member (event, "location"));
+    g_assert_true (g_str_has_suffix (clip->path, ".webm"));
+    g_assert_cmpstr (json_object_get_string_member (event, "audio_codec"),
+        ==, "audio/x-opus");
+    g_assert_cmpint (json_object_get_int_member (event, "n_audio_frames"),
+        >, 0);
+    assert_close ("start", clip->video.first_pts, windows[i][0], 2 * FRAME);
+    assert_close ("end", clip->video.last_pts + FRAME, windows[i][1],
+        2 * FRAME);
+    if (!hs_test_probe_audio (clip->path, &clip->audio, &error))
+      g_error ("%s", error->message);
+    g_assert_cmpuint (clip->audio.ticks->at->len, >, 0);
+  }
+
+  /* A live source's ticks jitter a little (see test-audio). */
+  grid = tick_grid (g_array_index (clips[0].audio.ticks->at, GstClockTime,
+          0));
+  for (guint i = 0; i < 2; i++) {
+    clips[i].tick_tolerance = 10 * GST_MSECOND;
+    hs_test_assert_sound (&clips[i], grid, "audio/x-opus", TRUE);
+    hs_test_clip_clear (&clips[i]);
+  }
+
+  /* The table counts the sound's frames. */
+  err = cli_stderr (cli);
+  g_assert_nonnull (strstr (err, "AUDIO"));
 }
 
 static char **
@@ -1088,6 +1172,8 @@ test_bundled (void)
     const char *tees;
   } bundled[] = {
     { "testsrc", "cam0" },
+    { "testsrc-audio", "cam0 mic0" },
+    { "rtsp-audio", "cam0 mic0" },
     { "multi-testsrc", "tee_0 tee_1 tee_2 tee_3" },
     { "v4l2", "cam0" },
     { "rtsp", "cam0" },
@@ -1968,6 +2054,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/force-timeout", test_force_timeout);
   g_test_add_func ("/cli/demo", test_demo);
   g_test_add_func ("/cli/seed-live", test_seed_live);
+  g_test_add_func ("/cli/seed-live-sound", test_seed_live_sound);
 
   g_test_add_func ("/cli/hostile/stdout-reader-gone", test_stdout_reader_gone);
   for (guint i = 0; i < G_N_ELEMENTS (stream_cases); i++) {

@@ -290,27 +290,6 @@ phase_distance (GstClockTime a, GstClockTime b)
   return MIN (d, FRAME - d);
 }
 
-/* The largest distance from a tick of @ticks to the nearest of @heard. */
-static GstClockTime
-farthest_tick (const HsTestTicks *ticks, const HsTestTicks *heard)
-{
-  GstClockTime farthest = 0;
-
-  g_assert_cmpuint (heard->at->len, >, 0);
-  for (guint i = 0; i < ticks->at->len; i++) {
-    GstClockTime t = g_array_index (ticks->at, GstClockTime, i);
-    GstClockTime nearest = GST_CLOCK_TIME_NONE;
-
-    for (guint j = 0; j < heard->at->len; j++) {
-      GstClockTime h = g_array_index (heard->at, GstClockTime, j);
-
-      nearest = MIN (nearest, h > t ? h - t : t - h);
-    }
-    farthest = MAX (farthest, nearest);
-  }
-  return farthest;
-}
-
 /* A camera with a microphone: its H.264 and its AAC or mu-law recorded as
  * they come (no decoder, no encoder), both streams in the file, in sync. */
 static void
@@ -389,7 +368,7 @@ test_sound (Fixture *fixture, gconstpointer data)
    * the clip the camera serves, give or take what the RTSP stack's skew
    * correction moves one stream against the other on a loaded machine. */
   at_tee = hs_test_ticks_heard (heard_pad);
-  offset = farthest_tick (sound.ticks, at_tee);
+  offset = hs_test_ticks_max_distance (sound.ticks, at_tee, 0);
   phase = tick_phase (sound.ticks, info.first_pts);
   clip_phase = tick_phase (source.ticks, 0);
   g_test_message ("%s: %u ticks, each within %.2f ms of one at the tee; "

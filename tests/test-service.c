@@ -1734,6 +1734,60 @@ test_settings_per_source (void)
   remove_tree (dir);
 }
 
+/* [source cam%u] audio-source = mic%u and no --record: cam0 and cam1 are
+ * recorded, each with its own microphone's sound; mic0 and mic1 give no
+ * files of their own. */
+static void
+test_settings_sound (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *conf = g_build_filename (dir, "cams.conf", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Proc) cli = NULL;
+  guint n_finished = 0;
+
+  g_file_set_contents (conf, "[source cam%u]\naudio-source = mic%u\n", -1,
+      &error);
+  g_assert_no_error (error);
+  cli = launch (dir, "--config", "cams.conf", "--pre", "1", "--post", "1",
+      "--trigger-at", "3", "videotestsrc num-buffers=150 ! video/x-raw,"
+      "width=160,height=120,framerate=30/1 ! tee name=cam0 ! fakesink "
+      "videotestsrc num-buffers=150 ! video/x-raw,width=160,height=120,"
+      "framerate=30/1 ! tee name=cam1 ! fakesink "
+      "audiotestsrc num-buffers=250 samplesperbuffer=960 ! tee name=mic0 ! "
+      "fakesink audiotestsrc num-buffers=250 samplesperbuffer=960 wave=ticks "
+      "tick-interval=100000000 "
+      "! tee name=mic1 ! fakesink", NULL);
+  g_assert_cmpint (proc_wait_exit (cli, 60), ==, 0);
+  assert_window (dir, cli, "cam0", 2, 4);
+  assert_window (dir, cli, "cam1", 2, 4);
+  for (guint i = 0; i < cli->events->len; i++) {
+    JsonObject *e = cli->events->pdata[i];
+    g_autofree char *path = NULL;
+    g_auto(HsTestAudioInfo) sound = { 0 };
+
+    if (!g_str_equal (event_name (e), "finished"))
+      continue;
+    n_finished++;
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (e,
+                "source"), "cam"));
+    g_assert_cmpstr (json_object_get_string_member (e, "audio_codec"), ==,
+        "audio/x-opus");
+    path = g_build_filename (dir, json_object_get_string_member (e,
+            "location"), NULL);
+    if (!hs_test_probe_audio (path, &sound, &error))
+      g_error ("%s", error->message);
+    g_assert_cmpstr (sound.codec, ==, "audio/x-opus");
+    /* Each its own: only mic1 ticks. */
+    if (g_str_equal (json_object_get_string_member (e, "source"), "cam1"))
+      g_assert_cmpuint (sound.ticks->at->len, >=, 19);
+    else
+      g_assert_cmpuint (sound.ticks->at->len, ==, 0);
+  }
+  g_assert_cmpuint (n_finished, ==, 2);
+  remove_tree (dir);
+}
+
 typedef struct {
   const char *name;
   const char *text;
@@ -1852,6 +1906,7 @@ main (int argc, char **argv)
   g_test_add_func ("/service/retention/size", test_retention_size);
   g_test_add_func ("/service/retention/days", test_retention_days);
   g_test_add_func ("/service/settings/per-source", test_settings_per_source);
+  g_test_add_func ("/service/settings/sound", test_settings_sound);
   for (guint i = 0; i < G_N_ELEMENTS (config_cases); i++) {
     g_autofree char *path = g_strdup_printf ("/service/settings/config/%s",
         config_cases[i].name);
