@@ -421,6 +421,25 @@ test_container_refuses (HsTestRecorderFixture *fx, gconstpointer data)
   g_assert_null (clip.audio.codec);
 }
 
+/* The same with container auto: the file is Matroska, which holds VP8
+ * and the camera's mu-law, and the sound is in it. */
+static void
+test_container_auto (HsTestRecorderFixture *fx, gconstpointer data)
+{
+  g_auto(HsTestClip) clip = { 0 };
+  HsRecording *r;
+
+  make_sources (fx, "raw", "mulawenc");
+  fx->recorder = make_recorder (fx, "%{index}.%{ext}", NULL);
+  hs_recorder_trigger_at (fx->recorder, 3010 * MS);
+  hs_test_play_until_finished (fx, 1);
+  r = hs_test_fixture_finished (&fx->f, 0);
+  g_assert_no_error ((GError *) hs_recording_get_error (r));
+  g_assert_true (g_str_has_suffix (hs_recording_get_location (r), "1.mkv"));
+  probe_clip (r, &clip, 31, 150);
+  assert_sound (fx, r, &clip, "audio/x-mulaw", FALSE);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Settings                                                                 */
 
@@ -577,6 +596,8 @@ main (int argc, char **argv)
   hs_test_add_recorder_test ("/audio/no-sound-yet", NULL, test_no_sound_yet);
   hs_test_add_recorder_test ("/audio/container-refuses", NULL,
       test_container_refuses);
+  hs_test_add_recorder_test ("/audio/container-auto", NULL,
+      test_container_auto);
   hs_test_add_recorder_test ("/audio/settings/no-such-tee", NULL,
       test_no_such_tee);
   hs_test_add_recorder_test ("/audio/settings/unknown-encoder", NULL,
