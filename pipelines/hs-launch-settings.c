@@ -55,7 +55,8 @@ static const OptionSpec recording_options[] = {
     "auto: passthrough for compressed video, else raw)", "M" },
   { "container", 0, "container", VALUE_TEXT,
     "Files in webm, matroska or mp4 (default auto: by -o's extension, "
-    "else webm for VP8/VP9/AV1, matroska for H.264/H.265)", "C" },
+    "else webm for VP8/VP9/AV1 with Opus, Vorbis or no sound, matroska for "
+    "the rest)", "C" },
   { "bitrate", 0, "bitrate", VALUE_UINT,
     "Bits per second of the files (default: scaled to the picture)", "BPS" },
   { "keyframe-interval", 0, "keyframe-interval", VALUE_SECONDS,
