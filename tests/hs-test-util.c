@@ -195,8 +195,8 @@ hs_test_fixture_setup (HsTestFixture *fixture, gconstpointer data)
   fixture->timeout_s = 60;
 }
 
-static void
-remove_tree (const char *path)
+void
+hs_test_remove_tree (const char *path)
 {
   GDir *dir = g_dir_open (path, 0, NULL);
   const char *name;
@@ -210,7 +210,7 @@ remove_tree (const char *path)
 
     if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
         !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (child);
+      hs_test_remove_tree (child);
     else
       g_unlink (child);
   }
@@ -229,7 +229,7 @@ hs_test_fixture_teardown (HsTestFixture *fixture, gconstpointer data)
   g_clear_pointer (&fixture->started, g_ptr_array_unref);
   g_clear_pointer (&fixture->finished, g_ptr_array_unref);
   if (g_getenv ("HS_TEST_KEEP") == NULL)
-    remove_tree (fixture->tmpdir);
+    hs_test_remove_tree (fixture->tmpdir);
   else
     g_printerr ("kept %s\n", fixture->tmpdir);
   g_clear_pointer (&fixture->tmpdir, g_free);

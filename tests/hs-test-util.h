@@ -24,6 +24,10 @@ gboolean hs_test_probe_file       (const char     *path,
                                    GError        **error);
 void     hs_test_file_info_clear  (HsTestFileInfo *info);
 
+/* Deletes @path and, for a folder, everything under it (never following a
+ * symbolic link). */
+void     hs_test_remove_tree      (const char     *path);
+
 /* Asserts that @path decodes to @n_frames frames whose first and last
  * timestamps are @first and @last (both within half a frame). */
 void     hs_test_assert_file      (const char     *path,

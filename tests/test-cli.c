@@ -451,28 +451,6 @@ cli_events (Cli *cli, const char *name)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL) {
-    g_unlink (path);
-    return;
-  }
-  while ((name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-
-    if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
-        !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  g_rmdir (path);
-}
-
-static void
 cli_free (Cli *cli)
 {
   if (cli->process != NULL) {
@@ -485,7 +463,7 @@ cli_free (Cli *cli)
   g_clear_object (&cli->process);
   g_ptr_array_unref (cli->events);
   g_string_free (cli->stdout_text, TRUE);
-  remove_tree (cli->dir);
+  hs_test_remove_tree (cli->dir);
   g_free (cli->stderr_path);
   g_free (cli->dir);
   g_free (cli);

@@ -341,23 +341,6 @@ test_unwritable_then_fixed (Fixture *fx, gconstpointer data)
 /* Output folder deleted while a file is open                               */
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-
-    if (g_file_test (child, G_FILE_TEST_IS_DIR))
-      remove_tree (child);
-    else
-      g_assert_cmpint (g_unlink (child), ==, 0);
-  }
-  g_assert_cmpint (g_rmdir (path), ==, 0);
-}
-
-static void
 on_started_remove_folder (HsRecorder *recorder, HsRecording *recording,
                           gpointer user_data)
 {
@@ -365,7 +348,7 @@ on_started_remove_folder (HsRecorder *recorder, HsRecording *recording,
 
   /* The first file is open: the folder goes, as with rm -rf. */
   if (hs_recording_get_index (recording) == 1)
-    remove_tree (folder);
+    hs_test_remove_tree (folder);
 }
 
 static void

@@ -818,28 +818,6 @@ make_dir (void)
   return dir;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL) {
-    g_unlink (path);
-    return;
-  }
-  while ((name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-
-    if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
-        !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  g_rmdir (path);
-}
-
 static JsonObject *
 parse_object (const char *text)
 {
@@ -952,7 +930,7 @@ test_mqtt_record (void)
   proc_write (cli, "quit\n");
   g_assert_cmpint (proc_wait_exit (cli, 30), ==, 0);
   client_wait_message (client, i, "hs/box1/available", "offline", 20);
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 /* Payloads that are too large, not UTF-8, not JSON, of the wrong types, or
@@ -1044,7 +1022,7 @@ test_mqtt_bad_payloads (void)
   g_assert_nonnull (strstr (err, "2000 bytes"));
   g_assert_nonnull (strstr (err, "not UTF-8"));
   g_assert_nonnull (strstr (err, "no recorded source has that name"));
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 static gboolean
@@ -1148,7 +1126,7 @@ test_mqtt_broker_restart (void)
 
   proc_write (cli, "quit\n");
   g_assert_cmpint (proc_wait_exit (cli, 30), ==, 0);
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 /* hindsight killed with -9: the broker publishes its last will. */
@@ -1174,7 +1152,7 @@ test_mqtt_last_will (void)
   proc_kill (cli, SIGKILL);
   client_wait_message (client, i + 1, "hindsight/box1/available", "offline",
       30);
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 /* A stdout nobody can write to (a full disk) costs neither the recording
@@ -1247,7 +1225,7 @@ test_mqtt_stdout_full (void)
   }
   g_assert_cmpint (json_object_get_int_member (stopped, "exit_code"), ==, 5);
   client_wait_message (client, 0, "hindsight/box1/available", "offline", 20);
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 /* 1000 record messages per second for 10 s: one file for the one window
@@ -1339,7 +1317,7 @@ test_mqtt_storm (void)
       json_time (first, "time") - GST_SECOND, FRAME);
   assert_close ("end", info.last_pts + FRAME,
       json_time (last, "time") + 10 * GST_SECOND, FRAME);
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1435,7 +1413,7 @@ test_restart_rtsp (void)
   proc_write (cli, "quit\n");
   /* Exit status 1 if the cut file reported the error the loss brought. */
   g_assert_cmpint (proc_wait_exit (cli, 30), ==, cut_failed ? 1 : 0);
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 /* What a shell gives a service: the description and the configuration
@@ -1482,7 +1460,7 @@ test_restart_fifo_sighup (void)
       "signal");
   /* --trigger-at is the first run's: one file in all. */
   g_assert_cmpint (json_object_get_int_member (event, "recordings"), ==, 1);
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 /* Ctrl+Z after a restart pauses the pipeline running then: held longer
@@ -1532,7 +1510,7 @@ test_restart_sigtstp (void)
   g_assert_cmpint (proc_wait_exit (cli, 30), ==, 0);
   proc_wait_stderr (cli, "Suspended (SIGTSTP): the pipeline is paused", 1);
   proc_wait_stderr (cli, "Continued: the pipeline plays again", 1);
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1644,7 +1622,7 @@ test_retention_size (void)
               "location")));
   for (guint i = 0; i < G_N_ELEMENTS (survivors); i++)
     g_assert_true (exists (dir, survivors[i]));
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 /* --retain-days: the clips older than that go at start, nothing else. */
@@ -1668,7 +1646,7 @@ test_retention_days (void)
   g_assert_true (exists (dir, "clips/cam0/20200101-000003-1.webm"));
   for (guint i = 0; i < G_N_ELEMENTS (survivors); i++)
     g_assert_true (exists (dir, survivors[i]));
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1731,7 +1709,7 @@ test_settings_per_source (void)
   assert_window (dir, cli, "cam2", 2, 6);
   g_assert_true (g_str_has_prefix (json_object_get_string_member (
               finished_of (cli, "cam2"), "location"), "cam2/1"));
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 /* [source cam%u] audio-source = mic%u and no --record: cam0 and cam1 are
@@ -1785,7 +1763,7 @@ test_settings_sound (void)
       g_assert_cmpuint (sound.ticks->at->len, ==, 0);
   }
   g_assert_cmpuint (n_finished, ==, 2);
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 typedef struct {
@@ -1830,7 +1808,7 @@ test_config_error (gconstpointer data)
   if (strstr (err, c->message) == NULL)
     g_error ("stderr lacks '%s':\n%s", c->message, err);
   g_assert_null (strstr (proc_stderr (cli), "Playing"));
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 /* A budget below what pre needs: a warning when the caps arrive, and the
@@ -1884,7 +1862,7 @@ test_memory_budget (void)
       (GstClockTime) ((3 - shortfall) * GST_SECOND), FRAME);
   assert_close ("end", info.last_pts + FRAME, json_time (trigger, "time") +
       GST_SECOND, FRAME);
-  remove_tree (dir);
+  hs_test_remove_tree (dir);
 }
 
 int
