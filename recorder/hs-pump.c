@@ -43,6 +43,7 @@ struct _HsPump
 
   HsTimeline *timeline;
   guint64 cursor;               /* seq of the next frame to offer */
+  guint64 next_seq;             /* seq after the last frame written */
   HsFileJob *current;           /* the open file */
   GList *closing;               /* HsFileJob, in the order they were closed */
   GList *pending_waiters;       /* GTask of triggers not started yet */
@@ -514,6 +515,16 @@ write_frame (HsPump *self, const HsTimelineAction *action,
       return;
     }
   }
+  /* Frames the ring let go of before they were read (it holds a window's
+   * frames from its trigger on, so only a ring too small for a backlog
+   * being read) are missing from the file: reported, never silent. */
+  if (action->file == HS_TIMELINE_FILE_KEEP && e->seq > self->next_seq) {
+    GST_WARNING ("%s: %" G_GUINT64_FORMAT " frames left the ring before "
+        "they were written", self->source, e->seq - self->next_seq);
+    hs_recording_add_dropped (hs_file_job_get_recording (self->current),
+        e->seq - self->next_seq);
+  }
+  self->next_seq = e->seq + 1;
   hs_file_job_write (self->current, e, self->settings.rebase_timestamps,
       remuxes (self));
 }
@@ -638,17 +649,28 @@ sound_from (HsPump *self, GstClockTime pending_from)
   return from - MIN (from, self->settings.pre);
 }
 
+/* The ring keeps what the timeline may still take, from the cursor on:
+ * set before a window's frames are read (the streaming thread evicts while
+ * they are), and after each run. Returns whether anything is held. */
+static gboolean
+hold_ring (HsPump *self, GstClockTime *from)
+{
+  gboolean hold = hs_timeline_get_hold (self->timeline, from);
+
+  hs_ring_buffer_set_hold (self->ring, hold ? self->cursor : G_MAXUINT64,
+      *from);
+  return hold;
+}
+
 static void
 update_interest (HsPump *self)
 {
   GstClockTime from = 0;
-  gboolean hold = hs_timeline_get_hold (self->timeline, &from);
+  gboolean hold = hold_ring (self, &from);
   g_autoptr(GList) filling = self->audio ? files_filling (self) : NULL;
   HsTimelineWake wake;
   gboolean busy;
 
-  hs_ring_buffer_set_hold (self->ring, hold ? self->cursor : G_MAXUINT64,
-      from);
   /* A file that is encoded gets the frames of its last tick one by one,
    * so that its encoder is done with them when the end comes and the file
    * closes at once. */
@@ -773,6 +795,7 @@ hs_pump_trigger (HsPump *self, GstClockTime time, GTask *task)
 {
   HsTimelineInput input = { .type = HS_TIMELINE_TRIGGER, .time = time };
   HsTimelineAction ignored;
+  GstClockTime from = 0;
 
   /* No frame yet and no clock: the stream's start. */
   if (input.time == GST_CLOCK_TIME_NONE)
@@ -780,6 +803,7 @@ hs_pump_trigger (HsPump *self, GstClockTime time, GTask *task)
   if (input.time == GST_CLOCK_TIME_NONE)
     input.time = 0;
   hs_timeline_step (self->timeline, &input, &ignored);
+  hold_ring (self, &from);
   if (task != NULL) {
     hs_waiter_set_trigger (task, input.time);
     self->pending_waiters = g_list_append (self->pending_waiters,
