@@ -312,6 +312,11 @@ test_sound (Fixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
   const char *codec = g_str_equal (audio, "aac") ? "audio/mpeg" :
       "audio/x-mulaw";
+  /* The decoder named, not decodebin: GStreamer 1.22's decodebin, torn
+   * down while it is still plugging, once disconnected a handler of its
+   * decoder twice (a GObject warning that ends a test). */
+  const char *decoder = g_str_equal (audio, "aac") ? "avdec_aac" :
+      "mulawdec";
   const char *path;
   GstClockTime video_end, offset, phase, clip_phase;
   HsRecording *r;
@@ -322,8 +327,8 @@ test_sound (Fixture *fixture, gconstpointer data)
       "src. ! application/x-rtp,media=video ! parsebin ! tee name=cam0 "
       "cam0. ! queue ! fakesink "
       "src. ! application/x-rtp,media=audio ! parsebin ! tee name=mic0 "
-      "mic0. ! queue ! decodebin ! audioconvert ! audio/x-raw,format=S16LE "
-      "! fakesink name=heard", fixture->port);
+      "mic0. ! queue ! %s ! audioconvert ! audio/x-raw,format=S16LE "
+      "! fakesink name=heard", fixture->port, decoder);
   fixture->fx.pipeline = hs_test_pipeline_new (description);
   heard = gst_bin_get_by_name (GST_BIN (fixture->fx.pipeline), "heard");
   heard_pad = gst_element_get_static_pad (heard, "sink");
