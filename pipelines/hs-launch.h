@@ -187,6 +187,7 @@ void     hs_launch_settings_default (HsLaunch     *app,
                                      const char   *value);
 gboolean hs_launch_settings_check   (HsLaunch     *app,
                                      GError      **error);
+/* hs-launch-recorders.c: the recorders those settings make. */
 gboolean hs_launch_settings_make_recorders (HsLaunch *app,
                                             GError  **error);
 const char *hs_launch_settings_get_text (HsLaunch  *app,
