@@ -5,6 +5,7 @@
 
 #include "hs-error.h"
 #include "hs-pipeline-private.h"
+#include "hs-packages-private.h"
 
 /**
  * HsPipeline:
@@ -558,11 +559,18 @@ hs_pipeline_new (const char *description, GError **error)
     if (element != NULL)
       gst_object_unref (gst_object_ref_sink (element));
     if (missing != NULL && missing[0] != NULL) {
-      g_autofree char *names = g_strjoinv (", ", missing);
+      g_autoptr(GString) names = g_string_new (NULL);
 
+      /* Each with the Debian package that has it, where known. */
+      for (guint i = 0; missing[i] != NULL; i++) {
+        const char *package = hs_packages_for_element (missing[i]);
+
+        g_string_append_printf (names, "%s%s%s%s%s", i > 0 ? ", " : "",
+            missing[i], package ? " (install " : "", package ? package : "",
+            package ? ")" : "");
+      }
       g_set_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_DESCRIPTION,
-          "No such element: %s (%s)", names,
-          parse_error ? parse_error->message : "not installed");
+          "No such element: %s", names->str);
     } else {
       g_set_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_DESCRIPTION,
           "Bad pipeline description '%s': %s", description,

@@ -149,6 +149,23 @@ test_auto_nvmm (Fixture *fx, gconstpointer data)
   g_assert_cmpint (GST_MESSAGE_TYPE (message), ==, GST_MESSAGE_EOS);
 }
 
+/* A description with elements that are not installed: the error names
+ * each, with the package that has it where that is known. */
+static void
+test_description (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HsPipeline) pipeline = hs_pipeline_new ("videotestsrc ! "
+      "nvvideoconvert ! hsnosuchelement ! fakesink", &error);
+
+  g_assert_null (pipeline);
+  g_assert_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_DESCRIPTION);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "No such element: "
+          "nvvideoconvert (install the NVIDIA DeepStream SDK"));
+  g_assert_true (g_str_has_suffix (error->message, ", hsnosuchelement"));
+}
+
 /* Keeps the stand-in plugin out of this process. */
 static void
 hide_stand_ins (void)
@@ -213,6 +230,7 @@ main (int argc, char **argv)
 
     hs_test_add_recorder_test (path, &missing_cases[i], test_missing);
   }
+  g_test_add_func ("/variants-missing/description", test_description);
   hs_test_add_recorder_test ("/variants-missing/auto/system-memory", NULL,
       test_auto_system);
   hs_test_add_recorder_test ("/variants-missing/auto/nvmm", NULL,
