@@ -169,6 +169,26 @@ make_recorder (HsLaunch *app, GObjectClass *klass, const char *tee,
   return g_steal_pointer (&multi);
 }
 
+/* Whether what reaches @tee can only be sound, as far as its upstream
+ * says before playing (a source not linked yet says nothing). */
+static gboolean
+carries_sound (HsLaunch *app, const char *tee)
+{
+  g_autoptr(GstElement) element = hs_tee_find (app->pipeline, tee, NULL);
+  g_autoptr(GstPad) sink = element ?
+      gst_element_get_static_pad (element, "sink") : NULL;
+  g_autoptr(GstCaps) caps = sink ? gst_pad_peer_query_caps (sink, NULL) :
+      NULL;
+
+  if (caps == NULL || gst_caps_is_any (caps) || gst_caps_is_empty (caps))
+    return FALSE;
+  for (guint i = 0; i < gst_caps_get_size (caps); i++)
+    if (!g_str_has_prefix (gst_structure_get_name (
+                gst_caps_get_structure (caps, i)), "audio/"))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 same_name (gconstpointer a, gconstpointer b)
 {
@@ -234,6 +254,15 @@ hs_launch_settings_make_recorders (HsLaunch *app, GError **error)
 
     if (g_ptr_array_find_with_equal_func (audio, tees[i], same_name, NULL))
       continue;
+    /* Every tee, none named: a tee of sound alone has no picture to
+     * record. */
+    if (patterns->len == 0 && carries_sound (app, tees[i])) {
+      g_autofree char *name = hs_launch_printable (tees[i], -1, 0);
+
+      hs_launch_log (app, "%s carries sound, which is recorded with a "
+          "picture: --record VIDEO+%s", name, name);
+      continue;
+    }
     multi = make_recorder (app, G_OBJECT_CLASS (klass), tees[i],
         audio->pdata[i], error);
     if (multi == NULL)

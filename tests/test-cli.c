@@ -875,6 +875,30 @@ test_seed_live_sound (void)
   g_assert_nonnull (strstr (err, "AUDIO"));
 }
 
+/* No --record on testsrc-audio: cam0 is recorded, mic0 (sound alone) is
+ * not, and the log says how to record it. */
+static void
+test_sound_tee_alone (void)
+{
+  g_autoptr(Cli) cli = cli_new ();
+  g_autofree char *output = cli_path (cli, "%{index}.%{ext}");
+  const char *const args[] = { "--file", "testsrc-audio", "--stop-after",
+    "1", "--force-timeout", "60", "-o", output, "--json", NULL };
+  g_autoptr(GPtrArray) playing = NULL;
+  g_autofree char *err = NULL;
+  JsonArray *sources;
+
+  cli_assert_exit (cli, cli_run (cli, args, 60), EXIT_OK);
+  playing = cli_events (cli, "playing");
+  g_assert_cmpuint (playing->len, ==, 1);
+  sources = json_object_get_array_member (playing->pdata[0], "sources");
+  g_assert_cmpuint (json_array_get_length (sources), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (sources, 0), ==, "cam0");
+  err = cli_stderr (cli);
+  g_assert_nonnull (strstr (err, "mic0 carries sound, which is recorded "
+          "with a picture: --record VIDEO+mic0"));
+}
+
 static char **
 live_args (Cli *cli, const char *first, ...)
 {
@@ -2033,6 +2057,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/demo", test_demo);
   g_test_add_func ("/cli/seed-live", test_seed_live);
   g_test_add_func ("/cli/seed-live-sound", test_seed_live_sound);
+  g_test_add_func ("/cli/sound-tee-alone", test_sound_tee_alone);
 
   g_test_add_func ("/cli/hostile/stdout-reader-gone", test_stdout_reader_gone);
   for (guint i = 0; i < G_N_ELEMENTS (stream_cases); i++) {
