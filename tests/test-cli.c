@@ -992,25 +992,51 @@ test_sigusr1 (void)
   cli_assert_exit (cli, cli_wait_exit (cli, 20), EXIT_OK);
 }
 
-/* Ctrl+C in the middle of a recording: the file is finished properly,
- * decodable to its last frame, and the exit status is 0. */
-static void
-test_sigint_mid_recording (void)
+static guint
+count_occurrences (const char *text, const char *needle)
 {
+  guint n = 0;
+
+  for (const char *p = strstr (text, needle); p != NULL;
+      p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+static void
+assert_stderr_has (Cli *cli, const char *needle, guint times)
+{
+  g_autofree char *err = cli_stderr (cli);
+  guint n = count_occurrences (err, needle);
+
+  if (n != times)
+    cli_fail (cli, "stderr has '%s' %u time(s), expected %u", needle, n,
+        times);
+}
+
+/* Ctrl+C in the middle of a recording, or SIGHUP (the terminal closed,
+ * the SSH session dropped): the file is finished properly, decodable to
+ * its last frame, and the exit status is 0. */
+static void
+test_signal_mid_recording (gconstpointer data)
+{
+  int signal_number = GPOINTER_TO_INT (data);
   g_autoptr(Cli) cli = cli_new ();
   g_auto(GStrv) args = live_args (cli, "--trigger-at", "1", "--post", "60",
       "--stop-after", "60", NULL);
   g_auto(HsTestFileInfo) info = { 0 };
+  g_autofree char *said = g_strdup_printf ("Stopping (%s)",
+      signal_number == SIGHUP ? "SIGHUP" : "SIGINT");
   JsonObject *finished, *stopped;
 
   cli_start (cli, (const char *const *) args);
   cli_wait_event (cli, "started", 20);
   wait_seconds (1.0);
-  cli_signal (cli, SIGINT);
+  cli_signal (cli, signal_number);
 
   finished = cli_wait_event (cli, "finished", 20);
   assert_finished_matches_file (finished, &info);
-  /* From 0.5 s to the interrupt, at least a second later. */
+  /* From 0.5 s to the signal, at least a second later. */
   assert_close ("start", info.first_pts, GST_SECOND / 2, FRAME);
   g_assert_cmpint (info.n_frames, >=, 30);
   stopped = cli_wait_event (cli, "stopped", 20);
@@ -1018,6 +1044,7 @@ test_sigint_mid_recording (void)
       "signal");
   g_assert_cmpint (json_object_get_int_member (stopped, "open"), ==, 0);
   cli_assert_exit (cli, cli_wait_exit (cli, 20), EXIT_OK);
+  assert_stderr_has (cli, said, 1);
 }
 
 /* A pipeline whose end of stream never reaches its sink (a closed valve)
@@ -1262,28 +1289,6 @@ assert_nonlive_window (Cli *cli, const char *output)
   g_autofree char *path = cli_path (cli, output);
 
   hs_test_assert_file (path, 60, GST_SECOND / 2, 5 * GST_SECOND / 2 - FRAME);
-}
-
-static guint
-count_occurrences (const char *text, const char *needle)
-{
-  guint n = 0;
-
-  for (const char *p = strstr (text, needle); p != NULL;
-      p = strstr (p + 1, needle))
-    n++;
-  return n;
-}
-
-static void
-assert_stderr_has (Cli *cli, const char *needle, guint times)
-{
-  g_autofree char *err = cli_stderr (cli);
-  guint n = count_occurrences (err, needle);
-
-  if (n != times)
-    cli_fail (cli, "stderr has '%s' %u time(s), expected %u", needle, n,
-        times);
 }
 
 /* Polls the stderr file (what the process printed) until it holds
@@ -1750,33 +1755,6 @@ test_file_refused (void)
   assert_stderr_has (stdin_dir, "stdin is a directory", 1);
 }
 
-/* SIGHUP (the terminal closed, the SSH session dropped) stops gracefully,
- * as SIGINT does: the file is finished, exit 0. */
-static void
-test_sighup (void)
-{
-  g_autoptr(Cli) cli = cli_new ();
-  g_auto(GStrv) args = live_args (cli, "--trigger-at", "1", "--post", "60",
-      "--stop-after", "60", NULL);
-  g_auto(HsTestFileInfo) info = { 0 };
-  JsonObject *finished, *stopped;
-
-  cli_start (cli, (const char *const *) args);
-  cli_wait_event (cli, "started", 20);
-  wait_seconds (1.0);
-  cli_signal (cli, SIGHUP);
-
-  finished = cli_wait_event (cli, "finished", 20);
-  assert_finished_matches_file (finished, &info);
-  assert_close ("start", info.first_pts, GST_SECOND / 2, FRAME);
-  g_assert_cmpint (info.n_frames, >=, 30);
-  stopped = cli_wait_event (cli, "stopped", 20);
-  g_assert_cmpstr (json_object_get_string_member (stopped, "reason"), ==,
-      "signal");
-  cli_assert_exit (cli, cli_wait_exit (cli, 20), EXIT_OK);
-  assert_stderr_has (cli, "Stopping (SIGHUP)", 1);
-}
-
 /* A terminal that goes away sends SIGHUP more than once: a repeated SIGHUP
  * never forces the stop; SIGTERM after it does. */
 static void
@@ -2051,7 +2029,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/trigger-on-message", test_trigger_on_message);
   g_test_add_func ("/cli/stdin-commands", test_stdin_commands);
   g_test_add_func ("/cli/sigusr1", test_sigusr1);
-  g_test_add_func ("/cli/sigint", test_sigint_mid_recording);
+  g_test_add_data_func ("/cli/sigint", GINT_TO_POINTER (SIGINT),
+      test_signal_mid_recording);
   g_test_add_func ("/cli/sigint-twice", test_sigint_twice);
   g_test_add_func ("/cli/force-timeout", test_force_timeout);
   g_test_add_func ("/cli/demo", test_demo);
@@ -2074,7 +2053,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/hostile/file-fifo", test_file_fifo);
   g_test_add_func ("/cli/hostile/file-dev-fd", test_file_dev_fd);
   g_test_add_func ("/cli/hostile/file-refused", test_file_refused);
-  g_test_add_func ("/cli/hostile/sighup", test_sighup);
+  g_test_add_data_func ("/cli/hostile/sighup", GINT_TO_POINTER (SIGHUP),
+      test_signal_mid_recording);
   g_test_add_func ("/cli/hostile/sighup-repeated", test_sighup_repeated);
   g_test_add_func ("/cli/hostile/sighup-ignored", test_sighup_ignored);
   g_test_add_func ("/cli/hostile/sigtstp", test_sigtstp);
