@@ -555,20 +555,25 @@ hs_pipeline_new (const char *description, GError **error)
       &parse_error);
   if (element == NULL || parse_error != NULL) {
     g_auto(GStrv) missing = gst_parse_context_get_missing_elements (ctx);
+    g_autoptr(GString) names = g_string_new (NULL);
 
+    /* The elements that are not installed (the parser also lists one
+     * whose property it could not set), each with the Debian package that
+     * has it, where known. */
+    for (guint i = 0; missing != NULL && missing[i] != NULL; i++) {
+      g_autoptr(GstElementFactory) factory =
+          gst_element_factory_find (missing[i]);
+      const char *package = hs_packages_for_element (missing[i]);
+
+      if (factory != NULL)
+        continue;
+      g_string_append_printf (names, "%s%s%s%s%s", names->len ? ", " : "",
+          missing[i], package ? " (install " : "", package ? package : "",
+          package ? ")" : "");
+    }
     if (element != NULL)
       gst_object_unref (gst_object_ref_sink (element));
-    if (missing != NULL && missing[0] != NULL) {
-      g_autoptr(GString) names = g_string_new (NULL);
-
-      /* Each with the Debian package that has it, where known. */
-      for (guint i = 0; missing[i] != NULL; i++) {
-        const char *package = hs_packages_for_element (missing[i]);
-
-        g_string_append_printf (names, "%s%s%s%s%s", i > 0 ? ", " : "",
-            missing[i], package ? " (install " : "", package ? package : "",
-            package ? ")" : "");
-      }
+    if (names->len > 0) {
       g_set_error (error, HS_PIPELINE_ERROR, HS_PIPELINE_ERROR_DESCRIPTION,
           "No such element: %s", names->str);
     } else {
