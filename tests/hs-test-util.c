@@ -5,8 +5,43 @@
 
 #include <gst/app/app.h>
 #include <glib/gstdio.h>
+#include <execinfo.h>
+#include <signal.h>
+#include <unistd.h>
 
 #define HALF_FRAME (GST_SECOND / 60)
+
+#ifndef __SANITIZE_ADDRESS__
+/* A test program that crashes prints its stack on stderr, which meson
+ * shows, before it dies of the signal (the sanitizer prints its own). */
+static void
+on_crash (int signal_number)
+{
+  static const char header[] = "\nThe test program crashed here:\n";
+  void *frames[64];
+  int n = backtrace (frames, G_N_ELEMENTS (frames));
+  ssize_t ignored = write (STDERR_FILENO, header, sizeof header - 1);
+
+  (void) ignored;
+  backtrace_symbols_fd (frames, n, STDERR_FILENO);
+  signal (signal_number, SIG_DFL);
+  raise (signal_number);
+}
+
+__attribute__((constructor))
+static void
+catch_crashes (void)
+{
+  void *frame;
+
+  /* backtrace() loads what it needs on its first call: not in a handler. */
+  backtrace (&frame, 1);
+  signal (SIGSEGV, on_crash);
+  signal (SIGBUS, on_crash);
+  signal (SIGILL, on_crash);
+  signal (SIGFPE, on_crash);
+}
+#endif
 
 static GstPadProbeReturn
 on_demuxed (GstPad *pad, GstPadProbeInfo *pinfo, gpointer user_data)
