@@ -292,6 +292,23 @@ phase_distance (GstClockTime a, GstClockTime b)
   return MIN (d, FRAME - d);
 }
 
+/* An rtspsrc pad goes to the parsebin named after its media. */
+static void
+link_by_media (GstElement *src, GstPad *pad, gpointer pipeline)
+{
+  g_autoptr(GstCaps) caps = gst_pad_query_caps (pad, NULL);
+  const char *media = gst_caps_get_size (caps) > 0 ?
+      gst_structure_get_string (gst_caps_get_structure (caps, 0), "media") :
+      NULL;
+  g_autoptr(GstElement) parse = media ?
+      gst_bin_get_by_name (GST_BIN (pipeline), media) : NULL;
+  g_autoptr(GstPad) sink = parse ?
+      gst_element_get_static_pad (parse, "sink") : NULL;
+
+  if (sink != NULL && !gst_pad_is_linked (sink))
+    gst_pad_link (pad, sink);
+}
+
 /* A camera with a microphone: its H.264 and its AAC or mu-law recorded as
  * they come (no decoder, no encoder), both streams in the file, in sync. */
 static void
@@ -310,6 +327,7 @@ test_sound (Fixture *fixture, gconstpointer data)
   g_auto(HsTestAudioInfo) source = { 0 };
   g_autoptr(HsTestTicks) at_tee = NULL;
   g_autoptr(GstElement) heard = NULL;
+  g_autoptr(GstElement) src = NULL;
   g_autoptr(GstPad) heard_pad = NULL;
   g_autoptr(GError) error = NULL;
   const char *codec = g_str_equal (audio, "aac") ? "audio/mpeg" :
@@ -324,14 +342,19 @@ test_sound (Fixture *fixture, gconstpointer data)
   HsRecording *r;
 
   start_server (fixture, mounts);
+  /* rtspsrc's pads are linked here, not by the description's delayed
+   * links: GStreamer 1.22's parser, with two of them on one element, once
+   * disconnected a pad-added handler twice under the sanitizer. */
   description = g_strdup_printf ("rtspsrc name=src location=rtsp://"
       "127.0.0.1:%u/cam protocols=tcp latency=200 "
-      "src. ! application/x-rtp,media=video ! parsebin ! tee name=cam0 "
-      "cam0. ! queue ! fakesink "
-      "src. ! application/x-rtp,media=audio ! parsebin ! tee name=mic0 "
+      "parsebin name=video ! tee name=cam0 cam0. ! queue ! fakesink "
+      "parsebin name=audio ! tee name=mic0 "
       "mic0. ! queue ! %s ! audioconvert ! audio/x-raw,format=S16LE "
       "! fakesink name=heard", fixture->port, decoder);
   fixture->fx.pipeline = hs_test_pipeline_new (description);
+  src = gst_bin_get_by_name (GST_BIN (fixture->fx.pipeline), "src");
+  g_signal_connect (src, "pad-added", G_CALLBACK (link_by_media),
+      fixture->fx.pipeline);
   heard = gst_bin_get_by_name (GST_BIN (fixture->fx.pipeline), "heard");
   heard_pad = gst_element_get_static_pad (heard, "sink");
   hs_test_ticks_watch (heard_pad);
